@@ -1,0 +1,1 @@
+"""The command-line layer: parse options, call the core, render. No logic of its own."""

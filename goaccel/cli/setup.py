@@ -1,0 +1,252 @@
+"""`goaccel setup`: measure, rank, write, and say exactly what changed."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Callable, Optional
+
+import typer
+
+from goaccel.cli.main import boundary
+from goaccel.cli.options import Json, Verbose, Yes
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from goaccel.console import UI
+    from goaccel.probe import MirrorProbe
+    from goaccel.setup_flow import Decided, SetupOptions, Started
+
+
+@boundary("setup")
+def setup(
+    mirror: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--mirror", "-m", help="Also measure this mirror URL (repeatable).", show_default=False
+        ),
+    ] = None,
+    no_builtin: Annotated[
+        bool, typer.Option("--no-builtin", help="Leave the built-in mirror catalog out.")
+    ] = False,
+    project: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--project",
+            "-p",
+            help="Go module to measure with (default: the module around the current directory).",
+            file_okay=False,
+        ),
+    ] = None,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            "-t",
+            help="Time budget in seconds for measuring all mirrors.",
+            min=0.5,
+            max=300,
+        ),
+    ] = 5.0,
+    fallbacks: Annotated[
+        int,
+        typer.Option(
+            "--fallbacks",
+            help="Mirrors after the best one in GOPROXY (joined with '|').",
+            min=0,
+            max=5,
+        ),
+    ] = 1,
+    private: Annotated[
+        Optional[list[str]],
+        typer.Option(
+            "--private",
+            help="Module path pattern to add to GOPRIVATE (repeatable).",
+            show_default=False,
+        ),
+    ] = None,
+    target: Annotated[
+        Optional[str],
+        typer.Option(
+            "--target",
+            help="Where to write: go-env (default when go is on PATH), shell, print, github-env.",
+            show_default=False,
+        ),
+    ] = None,
+    shell: Annotated[
+        Optional[str],
+        typer.Option(
+            "--shell",
+            help="bash, zsh, fish or powershell (default: from $SHELL).",
+            show_default=False,
+        ),
+    ] = None,
+    rc_file: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--rc-file", help="The startup file to edit with --target shell.", dir_okay=False
+        ),
+    ] = None,
+    no_direct: Annotated[
+        bool, typer.Option("--no-direct", help="Do not end GOPROXY with ',direct'.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Show what would change and write nothing.")
+    ] = False,
+    yes: Yes = False,
+    json: Json = False,
+    verbose: Verbose = False,
+) -> int:
+    """Measure Go module mirrors with your project and configure the fastest one.
+
+    Writes GOPROXY=best|runner-up,direct, keeps GOSUMDB verifying, and records everything so
+    `goaccel undo` can revert it exactly.
+    """
+    from goaccel import console
+    from goaccel.setup_flow import SetupOptions
+
+    ui = console.configure(json_mode=json, verbose=verbose)
+    opts = SetupOptions(
+        mirrors=list(mirror or []),
+        builtin=not no_builtin,
+        project=project,
+        budget=timeout,
+        fallbacks=fallbacks,
+        private=list(private or []),
+        target=target,
+        shell=shell,
+        rc_file=rc_file,
+        direct=not no_direct,
+        dry_run=dry_run,
+        yes=yes,
+    )
+    return _run(opts, ui)
+
+
+def _run(opts: SetupOptions, ui: UI) -> int:
+    from goaccel import report, setup_flow
+    from goaccel.errors import AbortedError, NoUsableMirrorError
+    from goaccel.textsafe import escape_markup
+
+    s = setup_flow.start(opts, Path.cwd())
+    # With --target print the eval-able lines own stdout; the report goes to stderr.
+    out = ui.err if s.target == "print" else ui.out
+    for note in s.notes:
+        ui.note(note)
+    w = s.workload
+    what = (
+        f"{w.module_count} modules from {w.root}"
+        if w.root
+        else f"a sample of {w.module_count} popular modules (no Go project here)"
+    )
+    with setup_flow.setup_lock(not opts.dry_run):
+        with _progress(ui, len(s.candidates.targets), opts.budget) as tick:
+            ui.info(
+                f"Measuring {len(s.candidates.targets)} mirrors with {escape_markup(what)} "
+                f"(budget {opts.budget:g} s)…"
+            )
+            m = setup_flow.run_measure(s, tick)
+        if not ui.json_mode:
+            out.print(report.ranking_table(m.ranking))
+            out.print()
+        try:
+            d = setup_flow.decide(s, m)
+        except NoUsableMirrorError as exc:
+            exc.json_extra = {"workload": _workload_json(s), **report.ranking_json(m.ranking)}
+            raise
+        if not ui.json_mode:
+            out.print(escape_markup(m.ranking.explanation))
+        for note in d.notes:
+            ui.note(note)
+        for warning in d.warnings:
+            ui.warn(warning)
+        written = None
+        if not ui.json_mode:
+            _show_changes(out, s, d)
+        if not opts.dry_run and d.prepared.changes_anything and s.target != "print":
+            question = f"Apply these changes ({s.target})?"
+            if not opts.yes and not ui.confirm(question):
+                raise AbortedError("nothing was written")
+            written = setup_flow.apply_changes(s, d)
+            for warning in written.warnings:
+                ui.warn(warning)
+    if s.target == "print" and not ui.json_mode:
+        for line in d.prepared.lines:
+            ui.out.print(line, markup=False)
+    if ui.json_mode:
+        ui.emit_json(
+            "setup",
+            {
+                "dry_run": opts.dry_run,
+                "workload": _workload_json(s),
+                **report.ranking_json(m.ranking),
+                "chosen": {"chain": d.plan.chain, "settings": _masked(d.plan.settings)},
+                "changes": [c.to_json() for c in d.plan.changes],
+                "write": report.prepared_json(d.prepared),
+                "written": report.written_json(written),
+                "notes": d.notes,
+                "warnings": d.warnings,
+            },
+        )
+    elif opts.dry_run:
+        out.print("[bold]Dry run:[/bold] nothing was written.")
+    elif written and written.files:
+        out.print(
+            f"[green]Wrote[/green] {escape_markup(', '.join(written.files))}. "
+            "Undo with [bold]goaccel undo[/bold]."
+        )
+        if s.target == "shell":
+            out.print("Open a new terminal (or source the file) for it to take effect.")
+    elif s.target != "print":
+        out.print("Already configured: nothing to change.")
+    return 0
+
+
+def _masked(values: dict[str, str]) -> dict[str, str]:
+    from goaccel.textsafe import mask_urls_in_text
+
+    return {k: mask_urls_in_text(v) for k, v in values.items()}
+
+
+def _workload_json(s: Started) -> dict[str, object]:
+    w = s.workload
+    return {
+        "source": w.source,
+        "root": str(w.root) if w.root else None,
+        "modules": w.module_count,
+        "zip_modules": w.zip_count,
+    }
+
+
+def _show_changes(out: Console, s: Started, d: Decided) -> None:
+    from goaccel import report
+    from goaccel.textsafe import escape_markup
+
+    if s.target == "print":
+        return
+    if not d.plan.changes and not any(f.changed for f in d.prepared.files):
+        return
+    if d.plan.changes:
+        out.print(report.changes_table(d.plan))
+    for f in d.prepared.files:
+        if f.changed and (s.opts.dry_run or f.kind == "rc"):
+            out.print(escape_markup(f.diff()), end="")
+
+
+@contextlib.contextmanager
+def _progress(ui: UI, total: int, budget: float) -> Iterator[Callable[[MirrorProbe], None]]:
+    """A live count on stderr while probing, only on a terminal."""
+    if not ui.interactive:
+        yield lambda _p: None
+        return
+    done = 0
+    with ui.err.status(f"measuring mirrors: 0/{total} done (at most {budget:g} s)") as status:
+
+        def tick(_p: MirrorProbe) -> None:
+            nonlocal done
+            done += 1
+            status.update(f"measuring mirrors: {done}/{total} done (at most {budget:g} s)")
+
+        yield tick

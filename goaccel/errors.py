@@ -1,0 +1,73 @@
+"""The error hierarchy. Core code raises these; only the CLI boundary turns them into output.
+
+Exit codes are part of the public contract (docs/reference/exit-codes.md). Keep them stable.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+
+class ExitCode:
+    OK = 0
+    ERROR = 1  # unexpected failure, or a doctor/bench finding (later commands)
+    USAGE = 2  # bad command line or bad input value (same as click's usage errors)
+    NO_MIRROR = 3  # no candidate mirror was usable; nothing was written
+    CONFIG = 4  # a configuration file (go env file, config.toml, journal) is malformed
+    WRITE = 5  # a file could not be written (permissions, symlink, go env -w failed)
+    LOCKED = 6  # another goaccel is changing the configuration right now
+    NOTHING_TO_UNDO = 7  # undo found no recorded setup
+    ABORTED = 8  # the user declined the confirmation
+    GO = 9  # the go command is missing or failed where it is required
+    INTERRUPTED = 130
+
+
+class GoaccelError(Exception):
+    """A failure the user can act on: one line of message, an optional hint."""
+
+    exit_code: int = ExitCode.ERROR
+
+    def __init__(
+        self, message: str, *, hint: Optional[str] = None, exit_code: Optional[int] = None
+    ):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+        # Extra fields for the --json error document (e.g. the measurements that led here).
+        self.json_extra: dict[str, Any] = {}
+        if exit_code is not None:
+            self.exit_code = exit_code
+
+
+class InputError(GoaccelError):
+    """A value given on the command line (or in config) is not acceptable."""
+
+    exit_code = ExitCode.USAGE
+
+
+class NoUsableMirrorError(GoaccelError):
+    exit_code = ExitCode.NO_MIRROR
+
+
+class ConfigFileError(GoaccelError):
+    exit_code = ExitCode.CONFIG
+
+
+class WriteError(GoaccelError):
+    exit_code = ExitCode.WRITE
+
+
+class LockedError(GoaccelError):
+    exit_code = ExitCode.LOCKED
+
+
+class NothingToUndoError(GoaccelError):
+    exit_code = ExitCode.NOTHING_TO_UNDO
+
+
+class AbortedError(GoaccelError):
+    exit_code = ExitCode.ABORTED
+
+
+class GoCommandError(GoaccelError):
+    exit_code = ExitCode.GO

@@ -1,0 +1,224 @@
+"""Decide the settings to write, from a ranking and the current configuration. Pure: no I/O.
+
+Rules (docs/probing.md, "What setup writes"):
+- GOPROXY = best|runner-up[|...],direct. `|` lets go move on after any error of a mirror, not
+  only after 404/410, so one mirror going down does not break builds.
+- GOSUMDB always keeps verification on. sum.golang.org when the chosen proxy serves
+  /sumdb/sum.golang.org/supported or sum.golang.org answers directly; else
+  sum.golang.google.cn when that answers; else the current value stays, with a warning.
+  A custom checksum database (a company's own) and an explicit `off` are left as they are.
+- --private patterns merge into GOPRIVATE, and into GONOPROXY/GONOSUMDB only where those are
+  set explicitly (go derives them from GOPRIVATE only when they are empty).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from goaccel.errors import InputError, NoUsableMirrorError
+from goaccel.goenv import DEFAULT, ENVIRONMENT, GOROOT_ENV, GoEnv
+from goaccel.rank import Ranking
+from goaccel.textsafe import mask_urls_in_text, untrusted
+
+OWNED_KEYS = ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")
+SUMDB_DEFAULT = "sum.golang.org"
+SUMDB_CN = "sum.golang.google.cn"
+
+
+@dataclass
+class Change:
+    key: str
+    before: str  # effective value before
+    after: str
+    source: str  # where `before` came from
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "key": self.key,
+            "before": mask_urls_in_text(self.before),
+            "after": mask_urls_in_text(self.after),
+            "source": self.source,
+        }
+
+
+@dataclass
+class Plan:
+    settings: dict[str, str]  # every value goaccel decided (what a shell block holds)
+    changes: list[Change]  # the keys whose effective value changes
+    chain: list[str] = field(default_factory=list)  # mirror names in GOPROXY order
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def changed(self) -> dict[str, str]:
+        return {c.key: c.after for c in self.changes}
+
+
+def split_list(value: str) -> list[str]:
+    return [p for p in value.split(",") if p]
+
+
+def validate_private_patterns(patterns: Sequence[str]) -> list[str]:
+    """Check --private patterns as go would read them (comma-separated path globs)."""
+    out: list[str] = []
+    for raw in patterns:
+        for pat in raw.split(","):
+            shown = untrusted(pat, limit=80)
+            if not pat:
+                if raw.strip(","):
+                    continue
+                raise InputError("empty --private pattern")
+            if pat != pat.strip() or " " in pat or "\t" in pat:
+                raise InputError(
+                    f"--private pattern '{shown}' contains a space: go would never match it",
+                    hint="write patterns like '*.corp.example.com,github.com/myorg'",
+                )
+            if any(c in pat for c in "\r\n\x00|"):
+                raise InputError(
+                    f"--private pattern '{shown}' contains a character go cannot match"
+                )
+            if pat.count("[") != pat.count("]"):
+                raise InputError(f"--private pattern '{shown}' has an unbalanced '['")
+            if "://" in pat:
+                raise InputError(
+                    f"--private pattern '{shown}' is a URL; GOPRIVATE takes module path patterns",
+                    hint="for https://git.corp.example.com/team use git.corp.example.com/team",
+                )
+            if pat not in out:
+                out.append(pat)
+    return out
+
+
+def merge_patterns(current: str, extra: Sequence[str]) -> str:
+    items = split_list(current)
+    for pat in extra:
+        if pat not in items:
+            items.append(pat)
+    return ",".join(items)
+
+
+def _sumdb_family(value: str) -> str:
+    name = value.split(maxsplit=1)[0].split("+", maxsplit=1)[0] if value.strip() else ""
+    if value.strip() == "off":
+        return "off"
+    if name in ("", SUMDB_DEFAULT):
+        # "sum.golang.org https://sum.golang.google.cn" is the China endpoint in disguise
+        return "cn" if SUMDB_CN in value else "default"
+    if name == SUMDB_CN:
+        return "cn"
+    return "custom"
+
+
+def decide_gosumdb(
+    current: str,
+    chain_support: Sequence[tuple[str, Optional[bool]]],
+    reachable: Mapping[str, Optional[bool]],
+) -> tuple[str, list[str], list[str]]:
+    """The GOSUMDB value to keep verification working, with notes and warnings."""
+    notes: list[str] = []
+    warnings: list[str] = []
+    family = _sumdb_family(current)
+    shown = untrusted(current, limit=100)
+    if family == "off":
+        warnings.append(
+            "checksum verification is off (GOSUMDB=off): goaccel leaves it as it is, but any "
+            "mirror can then serve you modified code. Turn it back on with `go env -u GOSUMDB`."
+        )
+        return current, notes, warnings
+    if family == "custom":
+        notes.append(f"GOSUMDB={shown} is your own checksum database; goaccel keeps it")
+        return current, notes, warnings
+    # go asks each GOPROXY entry for /sumdb/<name>/supported in order; with '|' between the
+    # entries it moves on after any failure, and after the last one it goes direct.
+    for name, supported in chain_support:
+        if supported:
+            path = f"/sumdb/{SUMDB_DEFAULT}/supported"
+            notes.append(f"the checksum database is reached through {name} ({path})")
+            return SUMDB_DEFAULT, notes, warnings
+    if reachable.get(SUMDB_DEFAULT):
+        notes.append(f"{SUMDB_DEFAULT} answers directly")
+        return SUMDB_DEFAULT, notes, warnings
+    if reachable.get(SUMDB_CN):
+        notes.append(
+            f"{SUMDB_DEFAULT} is not reachable and the chosen mirror does not proxy it; "
+            f"{SUMDB_CN} (the same database) answers"
+        )
+        return SUMDB_CN, notes, warnings
+    warnings.append(
+        f"no checksum database was confirmed reachable (not through the chosen mirror, not "
+        f"directly); GOSUMDB stays {shown or SUMDB_DEFAULT}. If go reports 'verifying module' "
+        "errors, try a mirror that proxies the checksum database."
+    )
+    return current, notes, warnings
+
+
+def build_plan(
+    ranking: Ranking,
+    goenv: GoEnv,
+    *,
+    fallbacks: int = 1,
+    private: Sequence[str] = (),
+    sumdb_reachable: Mapping[str, Optional[bool]] | None = None,
+    direct: bool = True,
+) -> Plan:
+    usable = ranking.usable
+    if not usable:
+        raise NoUsableMirrorError(
+            "no mirror was usable: nothing was written",
+            hint="check your network and proxy settings (HTTPS_PROXY), or add --mirror URL",
+        )
+    chain = usable[: 1 + max(0, fallbacks)]
+    goproxy = "|".join(e.probe.url for e in chain) + (",direct" if direct else "")
+    settings: dict[str, str] = {"GOPROXY": goproxy}
+    notes: list[str] = []
+    warnings: list[str] = []
+
+    support = [(e.probe.name, e.probe.sumdb_supported) for e in chain]
+    gosumdb, n, w = decide_gosumdb(goenv.value("GOSUMDB"), support, sumdb_reachable or {})
+    notes += n
+    warnings += w
+    settings["GOSUMDB"] = gosumdb
+
+    patterns = validate_private_patterns(private)
+    cur_private = goenv.value("GOPRIVATE")
+    if patterns or cur_private:
+        settings["GOPRIVATE"] = merge_patterns(cur_private, patterns)
+    for key in ("GONOPROXY", "GONOSUMDB"):
+        s = goenv.settings.get(key)
+        explicit = s is not None and s.value and s.source not in (DEFAULT, GOROOT_ENV)
+        if explicit and s is not None:
+            settings[key] = merge_patterns(s.value, patterns)
+            missing = [p for p in patterns if p not in split_list(s.value)]
+            if missing:
+                notes.append(
+                    f"{key} is set explicitly, so the --private patterns are added to it too"
+                )
+
+    changes = []
+    for key, value in settings.items():
+        before = goenv.value(key)
+        if value != before:
+            changes.append(Change(key, before, value, goenv.source(key)))
+    return Plan(
+        settings=settings,
+        changes=changes,
+        chain=[e.probe.name for e in chain],
+        notes=notes,
+        warnings=warnings,
+    )
+
+
+def env_override_warnings(plan: Plan, goenv: GoEnv) -> list[str]:
+    """For the go-env target: OS variables that will hide what goaccel writes to the file."""
+    out = []
+    for c in plan.changes:
+        s = goenv.settings.get(c.key)
+        if s is not None and s.source == ENVIRONMENT:
+            shown = mask_urls_in_text(untrusted(s.value, limit=80))
+            out.append(
+                f"{c.key} is set in your environment ({shown}); "
+                f"it overrides the go env file, so go will not use what goaccel writes there. "
+                f"Remove it from your shell startup files, or use --target shell"
+            )
+    return out

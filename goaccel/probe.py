@@ -1,0 +1,641 @@
+"""Measure Go module mirrors concurrently over the real GOPROXY protocol, within one time budget.
+
+For every mirror, on its own HTTP client (connections are reused, as go does):
+1. a short sequence of small requests (`@v/list`, `.info`, `.mod`) on one connection: the first
+   one pays for the connection (TCP + TLS), the median of the rest is the per-request latency;
+   `/sumdb/sum.golang.org/supported` tells whether the checksum database is reachable through it;
+2. then, at the same time: `.mod` for a sample of the workload's modules (completeness: a
+   stale mirror answers 404/410 for some), and a few of the workload's real zips, streamed,
+   to measure throughput (and to check their bytes against go.sum where the project has one).
+
+Everything runs under one deadline. A mirror that never answers is cancelled at the deadline
+and classified by how far it got (connect timeout, stalled before or during a response).
+Results are plain dataclasses; ranking lives in rank.py.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import contextlib
+import errno
+import random
+import ssl
+import statistics
+import threading
+import time
+from collections.abc import Awaitable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, TypeVar
+
+from goaccel import __version__
+from goaccel.gosum import escape_path, escape_version
+from goaccel.textsafe import mask_url, untrusted
+from goaccel.workload import ModuleRef
+
+USER_AGENT = f"goaccel/{__version__} (GOPROXY protocol probe; like GoCommand/1)"
+SUMDB_NAME = "sum.golang.org"
+
+# Error kinds, stable strings: they appear in --json output and in docs.
+REFUSED = "refused"
+DNS = "dns"
+TLS = "tls"
+TIMEOUT = "timeout"
+STALLED = "stalled"
+RESET = "reset"
+HTTP = "http"
+PROTOCOL = "protocol"
+UNREACHABLE = "unreachable"
+CORRUPT = "corrupt"
+
+
+@dataclass
+class ProbeError:
+    kind: str
+    detail: str  # already sanitized, credentials masked
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.detail}" if self.detail else self.kind
+
+
+@dataclass
+class ProbeSettings:
+    budget: float = 5.0  # seconds for the whole measurement, all mirrors together
+    small_requests: int = 5  # sequential small requests for latency
+    completeness_sample: int = 48  # modules checked for presence
+    zip_sample: int = 4  # zips downloaded for throughput
+    zip_bytes_cap: int = 6 * 1024 * 1024  # stop downloading zips past this many bytes
+    concurrency: int = 4  # parallel requests per mirror in phase 2
+    sumdb_name: str = SUMDB_NAME
+    expected_hashes: Mapping[str, str] = field(default_factory=dict)  # "path@version" -> zip h1
+    seed: int = 0
+
+
+@dataclass
+class Sample:
+    kind: str  # list | info | mod | zip | sumdb
+    module: str
+    status: Optional[int]
+    seconds: float
+    nbytes: int = 0
+
+
+@dataclass
+class MirrorProbe:
+    name: str
+    url: str  # the URL as written to GOPROXY (may hold credentials: never show it unmasked)
+    origin: str = "catalog"
+    error: Optional[ProbeError] = None
+    first_request_s: Optional[float] = None  # includes connecting (TCP, TLS)
+    latencies: list[float] = field(default_factory=list)
+    zip_bytes: int = 0
+    zip_seconds: float = 0.0  # time with at least one zip body streaming
+    zips_complete: int = 0
+    zip_sizes: dict[str, int] = field(
+        default_factory=dict
+    )  # "path@version" -> size (complete only)
+    checked: int = 0
+    missing: list[str] = field(default_factory=list)  # "path@version" answered 404/410
+    errors: list[str] = field(default_factory=list)  # sanitized, one per failed request
+    mismatched: list[str] = field(default_factory=list)  # zips whose h1 differs from go.sum
+    sumdb_supported: Optional[bool] = None
+    stalled_requests: list[str] = field(default_factory=list)
+    requests: int = 0
+    elapsed_s: float = 0.0
+    finished: bool = False
+
+    @property
+    def display_url(self) -> str:
+        return mask_url(self.url)
+
+    @property
+    def latency_s(self) -> Optional[float]:
+        if self.latencies:
+            return statistics.median(self.latencies)
+        return self.first_request_s
+
+    @property
+    def connect_s(self) -> Optional[float]:
+        if self.first_request_s is None:
+            return None
+        lat = statistics.median(self.latencies) if self.latencies else 0.0
+        return max(0.0, self.first_request_s - lat)
+
+    @property
+    def throughput_bps(self) -> Optional[float]:
+        if self.zip_bytes <= 0 or self.zip_seconds <= 0:
+            return None
+        return self.zip_bytes / self.zip_seconds
+
+    @property
+    def served(self) -> int:
+        return self.checked - len(self.missing)
+
+    @property
+    def usable(self) -> bool:
+        return self.error is None and not self.mismatched and self.first_request_s is not None
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    url: str
+    origin: str = "catalog"
+
+
+@dataclass
+class ProbeRun:
+    mirrors: list[MirrorProbe]
+    budget: float
+    elapsed_s: float
+    sumdb_reachable: dict[str, Optional[bool]] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------- error mapping
+
+
+def classify_exception(exc: BaseException) -> ProbeError:
+    """Map an httpx/OS exception to a stable error kind with a short, safe detail."""
+    import httpx
+
+    text = untrusted(mask_url(str(exc)) or type(exc).__name__, limit=200)
+    chain = _exception_chain(exc)
+    if isinstance(exc, httpx.ConnectTimeout):
+        return ProbeError(TIMEOUT, "no connection within the time limit")
+    if isinstance(exc, (httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout)):
+        return ProbeError(STALLED, "connected, but the server stopped answering")
+    if isinstance(exc, httpx.TooManyRedirects):
+        return ProbeError(PROTOCOL, "too many redirects")
+    low = " ".join(str(e).lower() for e in chain)
+    if any(isinstance(e, ssl.SSLError) for e in chain) or "ssl" in low or "certificate" in low:
+        return ProbeError(TLS, text)
+    if isinstance(exc, httpx.ConnectError):
+        for e in chain:
+            if (
+                isinstance(e, ConnectionRefusedError)
+                or getattr(e, "errno", None) == errno.ECONNREFUSED
+            ):
+                return ProbeError(REFUSED, "connection refused")
+        if any(
+            s in low
+            for s in (
+                "name or service not known",
+                "nodename nor servname",
+                "getaddrinfo failed",
+                "no address associated",
+                "temporary failure in name resolution",
+                "name resolution",
+                "no such host",
+            )
+        ):
+            return ProbeError(DNS, "host name could not be resolved")
+        if "connection refused" in low:
+            return ProbeError(REFUSED, "connection refused")
+        if "unreachable" in low:
+            return ProbeError(UNREACHABLE, text)
+        return ProbeError(UNREACHABLE, text)
+    if isinstance(exc, (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError)):
+        for e in chain:
+            if isinstance(e, ConnectionResetError) or getattr(e, "errno", None) == errno.ECONNRESET:
+                return ProbeError(RESET, "connection reset by the server")
+        if "disconnected" in low or "peer closed" in low or "reset" in low:
+            return ProbeError(RESET, "the server closed the connection mid-answer")
+        return ProbeError(PROTOCOL, text)
+    if isinstance(exc, httpx.TimeoutException):
+        return ProbeError(TIMEOUT, text)
+    if isinstance(exc, (httpx.HTTPError, OSError)):
+        return ProbeError(UNREACHABLE, text)
+    return ProbeError(PROTOCOL, text)
+
+
+def _exception_chain(exc: BaseException) -> list[BaseException]:
+    seen: list[BaseException] = []
+    cur: Optional[BaseException] = exc
+    while cur is not None and cur not in seen and len(seen) < 10:
+        seen.append(cur)
+        cur = cur.__cause__ or cur.__context__
+    return seen
+
+
+class _HTTPStatus(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(f"{status}")
+        self.status = status
+        self.body = body
+
+
+# --------------------------------------------------------------------------- the probe
+
+
+class _Tracker:
+    """Follows one request through httpcore's trace events, to name where a stall happened."""
+
+    def __init__(self) -> None:
+        self.state = "connecting"
+
+    async def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith("connect_tcp.started"):
+            self.state = "connecting"
+        elif event.endswith("start_tls.started"):
+            self.state = "tls"
+        elif event.endswith("send_request_headers.started"):
+            self.state = "waiting"
+        elif event.endswith("receive_response_body.started"):
+            self.state = "body"
+
+
+def module_url(base: str, mod: ModuleRef, suffix: str) -> str:
+    """A GOPROXY protocol URL, with go's case-encoding of the path and version."""
+    if suffix == "list":
+        return f"{base}/{escape_path(mod.path)}/@v/list"
+    return f"{base}/{escape_path(mod.path)}/@v/{escape_version(mod.version)}.{suffix}"
+
+
+class _MirrorProber:
+    def __init__(self, target: Target, modules: Sequence[ModuleRef], settings: ProbeSettings):
+        self.t = target
+        self.modules = list(modules)
+        self.s = settings
+        self.result = MirrorProbe(name=target.name, url=target.url, origin=target.origin)
+        self.inflight: dict[int, tuple[str, _Tracker]] = {}
+        self._next_id = 0
+        self.started = time.monotonic()
+        self.active_zips = 0
+        self.zip_window_start = 0.0
+        self._checked: set[str] = set()
+
+    # -- one request, with bookkeeping for stall classification
+    async def _get(
+        self, client: Any, url: str, kind: str, module: str, *, stream_zip: bool = False
+    ) -> Sample:
+        tracker = _Tracker()
+        rid = self._next_id
+        self._next_id += 1
+        self.inflight[rid] = (url, tracker)
+        self.result.requests += 1
+        t0 = time.monotonic()
+        try:
+            if stream_zip:
+                return await self._stream_zip(client, url, module, tracker, t0)
+            resp = await client.get(url, extensions={"trace": tracker})
+            elapsed = time.monotonic() - t0
+            if resp.status_code in (200, 404, 410):
+                return Sample(kind, module, resp.status_code, elapsed, len(resp.content))
+            raise _HTTPStatus(resp.status_code, resp.text)
+        finally:
+            del self.inflight[rid]
+
+    async def _stream_zip(
+        self, client: Any, url: str, module: str, tracker: _Tracker, t0: float
+    ) -> Sample:
+        import hashlib
+
+        async with client.stream("GET", url, extensions={"trace": tracker}) as resp:
+            if resp.status_code in (404, 410):
+                await resp.aread()
+                return Sample("zip", module, resp.status_code, time.monotonic() - t0)
+            if resp.status_code != 200:
+                body = (await resp.aread()).decode("utf-8", "replace")
+                raise _HTTPStatus(resp.status_code, body)
+            hasher = hashlib.sha256()
+            chunks: list[bytes] = []
+            nbytes = 0
+            self._zip_started()
+            try:
+                async for chunk in resp.aiter_raw():
+                    nbytes += len(chunk)
+                    self.result.zip_bytes += len(chunk)
+                    chunks.append(chunk)
+                    hasher.update(chunk)
+            finally:
+                self._zip_stopped()
+            size_ok = True
+            declared = resp.headers.get("content-length")
+            if declared is not None and declared.isdigit() and int(declared) != nbytes:
+                size_ok = False
+            data = b"".join(chunks)
+            self._check_zip(module, data, size_ok)
+            return Sample("zip", module, 200, time.monotonic() - t0, nbytes)
+
+    def _zip_started(self) -> None:
+        if self.active_zips == 0:
+            self.zip_window_start = time.monotonic()
+        self.active_zips += 1
+
+    def _zip_stopped(self) -> None:
+        self.active_zips -= 1
+        if self.active_zips == 0:
+            self.result.zip_seconds += time.monotonic() - self.zip_window_start
+
+    def flush_zip_window(self) -> None:
+        """At cancellation: count the time of zips still streaming (a slow or stalled body)."""
+        if self.active_zips > 0:
+            self.result.zip_seconds += time.monotonic() - self.zip_window_start
+            self.active_zips = 0
+
+    def _check_zip(self, module: str, data: bytes, size_ok: bool) -> None:
+        if not size_ok or not data.startswith(b"PK"):
+            self.result.mismatched.append(f"{module} (not a zip archive)")
+            return
+        expected = self.s.expected_hashes.get(module)
+        if expected is None:
+            self.result.zips_complete += 1
+            self.result.zip_sizes[module] = len(data)
+            return
+        from goaccel.gosum import hash_zip
+
+        try:
+            actual = hash_zip(data)
+        except Exception:  # a zip too broken to read is as bad as a wrong one
+            actual = "unreadable"
+        if actual != expected:
+            self.result.mismatched.append(f"{module} (h1 {actual} != go.sum {expected})")
+        else:
+            self.result.zips_complete += 1
+            self.result.zip_sizes[module] = len(data)
+
+    def _mark_checked(self, key: str, *, missing: bool) -> None:
+        self._checked.add(key)
+        self.result.checked = len(self._checked)
+        if missing and key not in self.result.missing:
+            self.result.missing.append(key)
+
+    def _record_http_error(self, exc: _HTTPStatus) -> None:
+        body = untrusted(exc.body, limit=160)
+        detail = f"HTTP {exc.status}" + (f": {body}" if body else "")
+        self.result.errors.append(detail)
+        if self.result.error is None:
+            self.result.error = ProbeError(HTTP, detail)
+
+    async def run(self, client: Any) -> None:
+        mods = self.modules
+        r = self.result
+        # Phase 1: sequential small requests on one connection.
+        seq: list[tuple[str, str, ModuleRef]] = []
+        if mods:
+            seq.append(("list", module_url(self.t.url, mods[0], "list"), mods[0]))
+            for m in mods[: max(1, (self.s.small_requests - 1) // 2)]:
+                seq.append(("info", module_url(self.t.url, m, "info"), m))
+                seq.append(("mod", module_url(self.t.url, m, "mod"), m))
+        sumdb_url = f"{self.t.url}/sumdb/{self.s.sumdb_name}/supported"
+        for i, (kind, url, mod) in enumerate(seq):
+            try:
+                sample = await self._get(client, url, kind, f"{mod.path}@{mod.version}")
+            except _HTTPStatus as exc:
+                if i == 0:
+                    r.first_request_s = time.monotonic() - self.started
+                self._record_http_error(exc)
+                return
+            if i == 0:
+                r.first_request_s = sample.seconds
+            else:
+                r.latencies.append(sample.seconds)
+        try:
+            sample = await self._get(client, sumdb_url, "sumdb", "")
+            r.sumdb_supported = sample.status == 200
+            if r.first_request_s is None:
+                r.first_request_s = sample.seconds
+            else:
+                r.latencies.append(sample.seconds)
+        except _HTTPStatus as exc:
+            # 5xx here: go would fail to verify through this proxy; treat as "not supported".
+            r.sumdb_supported = False
+            r.errors.append(f"sumdb: HTTP {exc.status}")
+        # Phase 2: completeness and throughput, concurrently.
+        await asyncio.gather(self._completeness(client), self._zips(client))
+
+    async def _completeness(self, client: Any) -> None:
+        sample = _spread(self.modules, self.s.completeness_sample, self.s.seed)
+        sem = asyncio.Semaphore(max(1, self.s.concurrency - 1))
+
+        async def check(m: ModuleRef) -> None:
+            async with sem:
+                key = f"{m.path}@{m.version}"
+                try:
+                    s = await self._get(client, module_url(self.t.url, m, "mod"), "mod", key)
+                except _HTTPStatus as exc:
+                    self._record_http_error(exc)
+                    return
+                self._mark_checked(key, missing=s.status in (404, 410))
+
+        await asyncio.gather(*(check(m) for m in sample))
+
+    async def _zips(self, client: Any) -> None:
+        zips = _spread([m for m in self.modules if m.needs_zip], self.s.zip_sample, self.s.seed)
+        sem = asyncio.Semaphore(2)
+
+        async def fetch(m: ModuleRef) -> None:
+            async with sem:
+                if self.result.zip_bytes >= self.s.zip_bytes_cap:
+                    return
+                key = f"{m.path}@{m.version}"
+                try:
+                    s = await self._get(
+                        client, module_url(self.t.url, m, "zip"), "zip", key, stream_zip=True
+                    )
+                except _HTTPStatus as exc:
+                    self._record_http_error(exc)
+                    return
+                # The .mod check may have passed while the zip is gone: still stale.
+                self._mark_checked(key, missing=s.status in (404, 410))
+
+        await asyncio.gather(*(fetch(m) for m in zips))
+
+    def cancelled_at_deadline(self) -> None:
+        """Classify what was still in flight when the budget ran out."""
+        self.flush_zip_window()
+        r = self.result
+        for url, tracker in self.inflight.values():
+            shown = mask_url(url)
+            if tracker.state in ("waiting", "body"):
+                r.stalled_requests.append(shown)
+        if r.error is not None:
+            return
+        if r.first_request_s is None:
+            states = {t.state for _, t in self.inflight.values()}
+            if states & {"waiting", "body"}:
+                r.error = ProbeError(STALLED, "accepted the connection but sent no answer in time")
+            elif "tls" in states:
+                r.error = ProbeError(TIMEOUT, "TLS handshake did not finish in time")
+            else:
+                r.error = ProbeError(TIMEOUT, "no connection within the time limit")
+        elif r.stalled_requests and r.zip_bytes == 0 and not r.zips_complete and self._needs_zips():
+            r.error = ProbeError(
+                STALLED, "answered small requests but no module zip arrived in time"
+            )
+
+    def _needs_zips(self) -> bool:
+        return any(m.needs_zip for m in self.modules)
+
+
+def _spread(mods: Sequence[ModuleRef], k: int, seed: int) -> list[ModuleRef]:
+    """A deterministic sample of k modules, the same for every mirror so they compare fairly."""
+    if len(mods) <= k:
+        return list(mods)
+    rng = random.Random(seed)  # noqa: S311 - sampling, not security
+    return sorted(rng.sample(list(mods), k), key=lambda m: (m.path, m.version))
+
+
+# --------------------------------------------------------------------------- running it
+
+
+_T = TypeVar("_T")
+
+
+class _DaemonExecutor(concurrent.futures.ThreadPoolExecutor):
+    """Runs blocking calls (getaddrinfo) on daemon threads.
+
+    asyncio's default executor is joined at loop shutdown and at interpreter exit, so a DNS
+    lookup hanging for 30 s would hold goaccel past its budget. Daemon threads are abandoned.
+    """
+
+    def submit(
+        self, fn: Callable[..., _T], /, *args: Any, **kwargs: Any
+    ) -> concurrent.futures.Future[_T]:
+        fut: concurrent.futures.Future[_T] = concurrent.futures.Future()
+
+        def run() -> None:
+            if not fut.set_running_or_notify_cancel():
+                return
+            try:
+                fut.set_result(fn(*args, **kwargs))
+            except BaseException as exc:
+                fut.set_exception(exc)
+
+        threading.Thread(target=run, daemon=True, name="goaccel-blocking").start()
+        return fut
+
+
+def run_bounded(coro: Awaitable[_T]) -> _T:
+    """asyncio.run without waiting for stuck blocking calls at shutdown."""
+    loop = asyncio.new_event_loop()
+    loop.set_default_executor(_DaemonExecutor())
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        try:
+            pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+            for t in pending:
+                t.cancel()
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=0.5))
+            loop.run_until_complete(loop.shutdown_asyncgens())
+        finally:
+            loop.close()
+
+
+def _make_client(deadline_s: float, concurrency: int) -> Any:
+    import httpx
+
+    timeout = httpx.Timeout(
+        connect=min(10.0, deadline_s), read=deadline_s, write=deadline_s, pool=deadline_s
+    )
+    return httpx.AsyncClient(
+        timeout=timeout,
+        limits=httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency),
+        headers={"User-Agent": USER_AGENT},
+        follow_redirects=True,
+        trust_env=True,
+    )
+
+
+async def _probe_one(prober: _MirrorProber) -> None:
+    client = _make_client(prober.s.budget, prober.s.concurrency)
+    try:
+        await prober.run(client)
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        err = classify_exception(exc)
+        prober.flush_zip_window()
+        if prober.result.error is None:
+            prober.result.error = err
+        prober.result.errors.append(str(err))
+    finally:
+        prober.result.elapsed_s = time.monotonic() - prober.started
+        await _close_quickly(client)
+    prober.result.finished = True
+
+
+async def _close_quickly(client: Any) -> None:
+    """Close a client without waiting on a stalled server: abandon it after a moment."""
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(asyncio.shield(client.aclose()), timeout=0.2)
+
+
+async def _check_sumdb(url: str, budget: float) -> Optional[bool]:
+    """Is a checksum database reachable? `GET <url>/latest` answering 200."""
+    client = _make_client(budget, 1)
+    try:
+        resp = await client.get(url.rstrip("/") + "/latest")
+        return bool(resp.status_code == 200)
+    except Exception:  # any failure means "not reachable"; the kind does not matter here
+        return False
+    finally:
+        await _close_quickly(client)
+
+
+async def probe_async(
+    targets: Sequence[Target],
+    modules: Sequence[ModuleRef],
+    settings: ProbeSettings,
+    sumdb_urls: Mapping[str, str] | None = None,
+    on_progress: Callable[[MirrorProbe], None] | None = None,
+) -> ProbeRun:
+    """Probe all targets (and the given checksum databases) together, within settings.budget."""
+    start = time.monotonic()
+    probers = [_MirrorProber(t, modules, settings) for t in targets]
+    tasks: dict[asyncio.Future[Any], _MirrorProber] = {
+        asyncio.ensure_future(_probe_one(p)): p for p in probers
+    }
+    sumdb_tasks = {
+        name: asyncio.ensure_future(_check_sumdb(url, settings.budget))
+        for name, url in (sumdb_urls or {}).items()
+    }
+    pending: set[asyncio.Future[Any]] = set(tasks) | set(sumdb_tasks.values())
+    while pending:
+        remaining = settings.budget - (time.monotonic() - start)
+        if remaining <= 0:
+            break
+        done, pending = await asyncio.wait(
+            pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+        )
+        for fut in done:
+            prober = tasks.get(fut)
+            if prober is not None and on_progress is not None:
+                on_progress(prober.result)
+    for fut in pending:
+        prober = tasks.get(fut)
+        if prober is not None:
+            prober.cancelled_at_deadline()
+            prober.result.elapsed_s = time.monotonic() - prober.started
+            if on_progress is not None:
+                on_progress(prober.result)
+        fut.cancel()
+    if pending:
+        await asyncio.wait(pending, timeout=0.3)
+    sumdb_reachable: dict[str, Optional[bool]] = {}
+    for name, fut in sumdb_tasks.items():
+        if fut.done() and not fut.cancelled():
+            sumdb_reachable[name] = fut.result()
+        else:
+            sumdb_reachable[name] = False
+    return ProbeRun(
+        mirrors=[p.result for p in probers],
+        budget=settings.budget,
+        elapsed_s=time.monotonic() - start,
+        sumdb_reachable=sumdb_reachable,
+    )
+
+
+def probe(
+    targets: Sequence[Target],
+    modules: Sequence[ModuleRef],
+    settings: ProbeSettings | None = None,
+    sumdb_urls: Mapping[str, str] | None = None,
+    on_progress: Callable[[MirrorProbe], None] | None = None,
+) -> ProbeRun:
+    """Synchronous entry point: probe every target concurrently within the budget."""
+    return run_bounded(
+        probe_async(targets, modules, settings or ProbeSettings(), sumdb_urls, on_progress)
+    )

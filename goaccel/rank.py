@@ -1,0 +1,228 @@
+"""Rank probed mirrors by the predicted time to fetch the workload, not by ping.
+
+The model follows what `go mod download` does: for each module it needs the .mod (and, for
+modules whose code is built, the .zip), fetched with GOMAXPROCS requests in flight. So
+
+    predicted = connect + ceil(requests / parallelism) * latency
+              + workload bytes / throughput
+              + modules the mirror lacks * (latency + MISSING_COST_S)
+
+A mirror that lacks modules is not discarded: with `GOPROXY=a|b,direct` go asks the next entry
+for a 404, but each miss costs a round trip plus the fallback, which MISSING_COST_S stands for
+(a fetch from the runner-up or a VCS clone through `direct`, typically seconds). docs/probing.md
+explains the model and its limits.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from goaccel.probe import MirrorProbe
+from goaccel.workload import ModuleRef
+
+MISSING_COST_S = 3.0
+DEFAULT_ZIP_BYTES = 200 * 1024
+FALLBACK_THROUGHPUT_BPS = 256 * 1024
+GOOD_WITHIN = 1.25  # a mirror within 25% of the best is "good": a fine runner-up
+
+BEST = "best"
+GOOD = "good"
+SLOWER = "slower"
+STALE = "stale"
+TAMPERED = "tampered"
+
+
+@dataclass
+class Estimate:
+    connect_s: float
+    requests_s: float
+    transfer_s: float
+    missing_s: float
+
+    @property
+    def total_s(self) -> float:
+        return self.connect_s + self.requests_s + self.transfer_s + self.missing_s
+
+
+@dataclass
+class Ranked:
+    probe: MirrorProbe
+    verdict: str
+    reason: str
+    estimate: Optional[Estimate] = None
+    rank: Optional[int] = None  # 1 = best; None for unusable mirrors
+
+    @property
+    def predicted_s(self) -> Optional[float]:
+        return self.estimate.total_s if self.estimate else None
+
+    @property
+    def usable(self) -> bool:
+        return self.rank is not None
+
+
+@dataclass
+class Ranking:
+    entries: list[Ranked]
+    modules: int
+    zip_modules: int
+    workload_bytes: int
+    parallelism: int
+    explanation: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[Ranked]:
+        return [e for e in self.entries if e.usable]
+
+    @property
+    def best(self) -> Optional[Ranked]:
+        usable = self.usable
+        return usable[0] if usable else None
+
+
+def estimate_workload_bytes(
+    modules: Sequence[ModuleRef], probes: Sequence[MirrorProbe], known: Mapping[str, int]
+) -> int:
+    """Total zip bytes the workload needs: sizes seen while probing or in the local module
+    cache; modules never seen count as the median of those seen (or DEFAULT_ZIP_BYTES)."""
+    sizes: dict[str, int] = dict(known)
+    for p in probes:
+        for key, size in p.zip_sizes.items():
+            sizes[key] = max(size, sizes.get(key, 0))
+    zip_keys = [f"{m.path}@{m.version}" for m in modules if m.needs_zip]
+    seen = [sizes[k] for k in zip_keys if k in sizes]
+    typical = int(statistics.median(seen)) if seen else DEFAULT_ZIP_BYTES
+    return sum(sizes.get(k, typical) for k in zip_keys)
+
+
+def rank(
+    probes: Sequence[MirrorProbe],
+    modules: Sequence[ModuleRef],
+    *,
+    known_sizes: Mapping[str, int] | None = None,
+    parallelism: int | None = None,
+) -> Ranking:
+    par = max(1, parallelism or os.cpu_count() or 4)
+    zip_mods = sum(1 for m in modules if m.needs_zip)
+    n = len(modules)
+    total_bytes = estimate_workload_bytes(modules, probes, known_sizes or {})
+    requests = zip_mods * 2 + (n - zip_mods)
+    measured = [t for p in probes if p.usable and (t := p.throughput_bps)]
+    fallback_thr = min(measured) if measured else FALLBACK_THROUGHPUT_BPS
+
+    entries: list[Ranked] = []
+    for p in probes:
+        if p.error is not None:
+            entries.append(Ranked(p, p.error.kind, p.error.detail))
+            continue
+        if p.mismatched:
+            entries.append(
+                Ranked(p, TAMPERED, f"served content that differs from go.sum: {p.mismatched[0]}")
+            )
+            continue
+        if p.first_request_s is None:
+            entries.append(Ranked(p, "timeout", "no answer within the time budget"))
+            continue
+        lat = p.latency_s or 0.0
+        thr = p.throughput_bps or fallback_thr
+        missing_frac = len(p.missing) / p.checked if p.checked else 0.0
+        est = Estimate(
+            connect_s=p.connect_s or 0.0,
+            requests_s=math.ceil(requests / par) * lat,
+            transfer_s=total_bytes / thr if total_bytes else 0.0,
+            missing_s=missing_frac * n * (lat + MISSING_COST_S),
+        )
+        entries.append(Ranked(p, "", "", est))
+
+    usable = sorted((e for e in entries if e.estimate), key=lambda e: (e.predicted_s, e.probe.name))
+    unusable = [e for e in entries if not e.estimate]
+    best_t = usable[0].predicted_s if usable else None
+    for i, e in enumerate(usable, start=1):
+        e.rank = i
+        p = e.probe
+        assert e.predicted_s is not None and best_t is not None
+        if p.missing:
+            e.verdict = STALE
+            e.reason = f"lacks {len(p.missing)} of {p.checked} modules checked (404/410)"
+        elif i == 1:
+            e.verdict = BEST
+        elif e.predicted_s <= best_t * GOOD_WITHIN:
+            e.verdict = GOOD
+        else:
+            e.verdict = SLOWER
+        if i == 1 and p.missing:
+            e.verdict = BEST
+            e.reason = (
+                f"fastest even though it lacks {len(p.missing)} of {p.checked} modules checked"
+            )
+    ranking = Ranking(
+        entries=usable + unusable,
+        modules=n,
+        zip_modules=zip_mods,
+        workload_bytes=total_bytes,
+        parallelism=par,
+    )
+    ranking.explanation = explain(ranking)
+    return ranking
+
+
+def _fmt_s(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+
+def fmt_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def explain(r: Ranking) -> str:
+    """One or two sentences on why the winner won, naming what decided it."""
+    usable = r.usable
+    if not usable:
+        return "no mirror was usable"
+    best = usable[0]
+    b = best.probe
+    assert best.estimate is not None
+    parts = [
+        f"{b.name} wins: predicted {_fmt_s(best.estimate.total_s)} for {r.modules} modules "
+        f"({fmt_bytes(r.workload_bytes)} of zips)"
+    ]
+    if len(usable) == 1:
+        return parts[0] + "; it is the only usable mirror."
+    second = usable[1]
+    assert second.estimate is not None
+    ratio = second.estimate.total_s / best.estimate.total_s if best.estimate.total_s else math.inf
+    diffs = {
+        "latency": second.estimate.requests_s
+        + second.estimate.connect_s
+        - best.estimate.requests_s
+        - best.estimate.connect_s,
+        "throughput": second.estimate.transfer_s - best.estimate.transfer_s,
+        "completeness": second.estimate.missing_s - best.estimate.missing_s,
+    }
+    why = max(diffs, key=lambda k: diffs[k])
+    s = second.probe
+    if why == "throughput":
+        detail = (
+            f"{fmt_bytes(b.throughput_bps or 0)}/s against {fmt_bytes(s.throughput_bps or 0)}/s"
+        )
+        if (s.latency_s or 0) < (b.latency_s or 0):
+            detail += f", although {s.name} answers small requests faster"
+    elif why == "latency":
+        detail = f"{_fmt_s(b.latency_s or 0)} per request against {_fmt_s(s.latency_s or 0)}"
+    else:
+        detail = f"{s.name} lacks {len(s.missing)} of {s.checked} modules checked"
+    ratio_text = f"{ratio:.1f}x" if ratio != math.inf else "much"
+    return (
+        f"{parts[0]}; runner-up {s.name} is {ratio_text} slower "
+        f"({_fmt_s(second.estimate.total_s)}), decided by {why}: {detail}."
+    )

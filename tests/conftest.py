@@ -1,0 +1,58 @@
+"""Test isolation: each test gets its own HOME, XDG dirs, go env file, module and build caches.
+
+Nothing a test does can touch the developer's real configuration, and no test reaches any
+host but loopback: the built-in mirror catalog is replaced by an empty one (GOACCEL_CATALOG).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
+
+_KEEP = {"PATH", "SYSTEMROOT", "COMSPEC", "PATHEXT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL"}
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A fresh user: empty HOME and config dirs, a private go env file, caches per test."""
+    for key in list(os.environ):
+        if key not in _KEEP:
+            monkeypatch.delenv(key, raising=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        "HOME": str(home),
+        "USERPROFILE": str(home),
+        "XDG_CONFIG_HOME": str(home / ".config"),
+        "XDG_STATE_HOME": str(home / ".local" / "state"),
+        "XDG_DATA_HOME": str(home / ".local" / "share"),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "GOENV": str(home / ".config" / "go" / "env"),
+        "GOMODCACHE": str(tmp_path / "gomodcache"),
+        "GOCACHE": str(tmp_path / "gocache"),
+        "GOPATH": str(tmp_path / "gopath"),
+        "GOTOOLCHAIN": "local",
+        "GOTELEMETRY": "off",
+        "GOFLAGS": "-modcacherw",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "COLUMNS": "200",
+        "SHELL": "/bin/bash",
+        "GOACCEL_CATALOG": str(Path(__file__).parent / "data" / "empty-catalog.toml"),
+        "GOACCEL_NO_UPDATE_CHECK": "1",
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    go_dir = str(Path(GO).parent)
+    if go_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        monkeypatch.setenv("PATH", go_dir + os.pathsep + os.environ.get("PATH", ""))
+    yield home

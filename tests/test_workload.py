@@ -1,0 +1,720 @@
+"""goaccel.workload: go.mod parsing, the project's download list, and the built-in sample.
+
+The parser is cross-checked against `go mod edit -json` and the download list against what the
+real `go mod download` fetches, both offline (a file:// GOPROXY).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from goaccel.errors import ConfigFileError, InputError
+from goaccel.gosum import escape_path, escape_version, hash_mod
+from goaccel.workload import (
+    SAMPLE,
+    GoMod,
+    ModuleRef,
+    Replacement,
+    Requirement,
+    Workload,
+    canonical_version,
+    find_module_root,
+    load_project,
+    parse_go_mod,
+    resolve_workload,
+    sample_workload,
+)
+
+GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
+needs_go = pytest.mark.skipif(not Path(GO).exists(), reason="the go toolchain is not installed")
+
+# --- realistic go.mod files -------------------------------------------------------------------
+
+# What `go mod tidy` writes for a gin + gorm service: two blocks, // indirect.
+GIN_GO_MOD = """\
+module backend
+
+go 1.23.7
+
+require (
+\tgithub.com/gin-gonic/gin v1.10.0
+\tgithub.com/joho/godotenv v1.5.1
+\tgorm.io/driver/postgres v1.5.11
+\tgorm.io/gorm v1.25.12
+)
+
+require (
+\tgithub.com/bytedance/sonic v1.11.6 // indirect
+\tgithub.com/jackc/pgservicefile v0.0.0-20221227161230-091c0ba34f0a // indirect
+\tgithub.com/jackc/pgx/v5 v5.5.5 // indirect
+\tgithub.com/modern-go/concurrent v0.0.0-20180306012644-bacd9c7ef1dd // indirect
+\tgolang.org/x/crypto v0.23.0 // indirect
+\tgopkg.in/yaml.v3 v3.0.1 // indirect
+)
+"""
+
+# Everything at once: comments everywhere, quoting, replace of every form, toolchain, exclude,
+# retract with rationale, godebug and tool blocks, an empty block, single-line requires.
+KITCHEN_SINK_GO_MOD = """\
+// Copyright header comment.
+// Deprecated: use example.com/app/v2 instead.
+module "example.com/app"
+
+go 1.22.0
+
+toolchain go1.22.4
+
+godebug (
+\tdefault=go1.21
+\tpanicnil=1
+)
+
+require github.com/spf13/cobra v1.8.1
+
+require (
+\t// the TOML parser
+\t"github.com/BurntSushi/toml" v1.4.0 // indirect
+\tgolang.org/x/text v0.16 // indirect; needed by x/net
+\tgolang.org/x/net v0.26.0 //indirect
+\tgolang.org/x/sys v0.21.0 // Indirect
+\tgolang.org/x/sync v0.7.0 // indirect and more
+\tgopkg.in/check.v1 v0.0.0-20161208181325-20d25e280405 // indirect
+
+\tgithub.com/pkg/errors v0.9.1
+\tgithub.com/Masterminds/semver/v3 v3.2.1
+\tgithub.com/docker/docker v24.0.9+incompatible
+)
+
+require ( // a comment after the paren
+\tgo.uber.org/zap v1.27.0
+) // and after the closing one
+
+require ()
+
+replace github.com/pkg/errors => ../errors
+
+replace (
+\tgolang.org/x/net v0.1.0 => golang.org/x/net v0.2.0
+\t"golang.org/x/sys" => github.com/golang/sys v0.21.0
+\texample.com/local v1.0.0 => /abs/path/local
+\texample.com/dot => .
+)
+
+exclude golang.org/x/crypto v0.1.0
+
+exclude (
+\tgolang.org/x/crypto v0.2.0
+)
+
+retract (
+\t// published by accident
+\tv1.0.0
+\t[v1.1.0, v1.2.0] // broken build
+)
+
+tool example.com/app/cmd/gen
+"""
+
+# Kubernetes style: staging modules replaced by local directories, plus a pinned fork.
+K8S_GO_MOD = """\
+module k8s.io/kubernetes
+
+go 1.22.0
+
+require (
+\tgithub.com/google/go-cmp v0.6.0
+\tk8s.io/api v0.0.0
+\tk8s.io/apimachinery v0.0.0
+\tk8s.io/client-go v0.0.0
+)
+
+replace (
+\tk8s.io/api => ./staging/src/k8s.io/api
+\tk8s.io/apimachinery => ./staging/src/k8s.io/apimachinery
+\tk8s.io/client-go => ./staging/src/k8s.io/client-go
+\tgithub.com/google/go-cmp => github.com/fork/go-cmp v0.6.1-0.20240101000000-abcdefabcdef
+)
+"""
+
+QUOTING_GO_MOD = """\
+module example.com/q
+require "example.com/\\u0062\\x63" v1.0.0
+require (
+\t"example.com/\\154ess" "v1.0.0"
+)
+replace example.com/bc v1.0.0 => example.com/bc2 v1.0.1 // a replace comment
+"""
+
+
+def _go_edit_json(gomod: GoMod) -> dict[str, Any]:
+    """Our parse in the shape of `go mod edit -json` (only the fields we model)."""
+    out: dict[str, Any] = {"Module": {"Path": gomod.module or ""}}
+    if gomod.go:
+        out["Go"] = gomod.go
+    if gomod.toolchain:
+        out["Toolchain"] = gomod.toolchain
+    if gomod.requires:
+        out["Require"] = [
+            {"Path": r.path, "Version": r.version, **({"Indirect": True} if r.indirect else {})}
+            for r in gomod.requires
+        ]
+    if gomod.excludes:
+        out["Exclude"] = [{"Path": p, "Version": v} for p, v in gomod.excludes]
+    if gomod.replaces:
+
+        def mv(path: str, version: str | None) -> dict[str, str]:
+            return {"Path": path, **({"Version": version} if version else {})}
+
+        out["Replace"] = [
+            {"Old": mv(r.old_path, r.old_version), "New": mv(r.new_path, r.new_version)}
+            for r in gomod.replaces
+        ]
+    return out
+
+
+def _go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(GOPROXY="off", GOFLAGS="-mod=mod -modcacherw", GOTOOLCHAIN="local")
+    env.update(extra or {})
+    return env
+
+
+def _go(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [GO, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+# --- parse_go_mod -----------------------------------------------------------------------------
+
+
+def test_parse_tidy_output() -> None:
+    gm = parse_go_mod(GIN_GO_MOD)
+    assert gm.module == "backend"
+    assert gm.go == "1.23.7"
+    assert gm.toolchain is None
+    assert len(gm.requires) == 10
+    assert gm.requires[0] == Requirement("github.com/gin-gonic/gin", "v1.10.0", False, 6)
+    assert gm.requires[-1] == Requirement("gopkg.in/yaml.v3", "v3.0.1", True, 18)
+    assert [r.indirect for r in gm.requires] == [False] * 4 + [True] * 6
+
+
+def test_parse_kitchen_sink() -> None:
+    gm = parse_go_mod(KITCHEN_SINK_GO_MOD)
+    assert gm.module == "example.com/app"
+    assert (gm.go, gm.toolchain) == ("1.22.0", "go1.22.4")
+    reqs = {r.path: r for r in gm.requires}
+    assert reqs["github.com/BurntSushi/toml"].indirect
+    assert reqs["golang.org/x/text"].version == "v0.16.0"  # canonicalised, like go
+    assert reqs["golang.org/x/text"].indirect  # "// indirect; needed by x/net"
+    assert reqs["golang.org/x/net"].indirect  # "//indirect"
+    assert not reqs["golang.org/x/sys"].indirect  # "// Indirect": case matters
+    assert not reqs["golang.org/x/sync"].indirect  # "// indirect and more"
+    assert not reqs["github.com/pkg/errors"].indirect
+    assert reqs["github.com/docker/docker"].version == "v24.0.9+incompatible"
+    assert reqs["go.uber.org/zap"].version == "v1.27.0"
+    assert gm.replaces == (
+        Replacement("github.com/pkg/errors", None, "../errors", None, 36),
+        Replacement("golang.org/x/net", "v0.1.0", "golang.org/x/net", "v0.2.0", 39),
+        Replacement("golang.org/x/sys", None, "github.com/golang/sys", "v0.21.0", 40),
+        Replacement("example.com/local", "v1.0.0", "/abs/path/local", None, 41),
+        Replacement("example.com/dot", None, ".", None, 42),
+    )
+    assert gm.replaces[0].is_local and not gm.replaces[1].is_local
+    assert gm.excludes == (("golang.org/x/crypto", "v0.1.0"), ("golang.org/x/crypto", "v0.2.0"))
+
+
+def test_parse_crlf_is_the_same_as_lf() -> None:
+    crlf = KITCHEN_SINK_GO_MOD.replace("\n", "\r\n")
+    assert parse_go_mod(crlf) == parse_go_mod(KITCHEN_SINK_GO_MOD)
+    assert parse_go_mod(crlf).requires[1].indirect  # "// indirect\r" still counts
+
+
+def test_parse_quoted_paths_with_escapes() -> None:
+    gm = parse_go_mod(QUOTING_GO_MOD)
+    assert [r.path for r in gm.requires] == ["example.com/bc", "example.com/less"]
+
+
+def test_parse_minimal_and_empty() -> None:
+    assert parse_go_mod("module example.com/m") == GoMod(module="example.com/m")
+    assert parse_go_mod("") == GoMod(module=None)
+    assert parse_go_mod("// only a comment\n\n") == GoMod(module=None)
+
+
+def test_parse_keeps_unresolved_versions_and_ignores_future_directives() -> None:
+    # go accepts a branch name in the main go.mod (it resolves it and rewrites the file), and
+    # a newer go may add directives; neither should stop goaccel.
+    gm = parse_go_mod(
+        "module example.com/m\nrequire example.com/dep master\nfrobnicate x\nnewblock (\n y\n)\n"
+    )
+    assert gm.requires == (Requirement("example.com/dep", "master", False, 2),)
+
+
+def test_canonical_version() -> None:
+    assert canonical_version("v1") == "v1.0.0"
+    assert canonical_version("v1.2") == "v1.2.0"
+    assert canonical_version("v1.2.3-pre.1+build") == "v1.2.3-pre.1"
+    assert canonical_version("v2.0.0+incompatible") == "v2.0.0+incompatible"
+    for bad in ["1.2.3", "v1.2.3.4", "v01.2.3", "v1.2-pre", "master", ""]:
+        assert canonical_version(bad) is None
+
+
+MALFORMED = [
+    ("module x.com/m\nrequire (\n  a.com/b v1.0.0\n", 4, "unterminated block started at line 2"),
+    ("module x.com/m\n\nrequire a.com/b\n", 3, "usage: require module/path v1.2.3"),
+    ("module x.com/m\ngo 1.21\ngo 1.22\n", 3, "repeated go statement"),
+    ("module x.com/m\nmodule y.com/n\n", 2, "repeated module statement"),
+    ("module x.com/m\n/* c */\n", 2, "must use // comments"),
+    ("module x.com/m\nrequire a.com/b v1.0.0 extra\n", 2, "usage: require"),
+    ("module x.com/m\nrequire a.com/b/v2 v1.0.0\n", 2, "should be v2, not v1"),
+    ("module x.com/m\nrequire a.com/b v2.0.0\n", 2, "should be v0 or v1, not v2"),
+    ("module x.com/m\nrequire a.com/b/v1 v1.0.0\n", 2, "invalid module path"),
+    ("module x.com/m\nreplace a.com/b => a.com/c\n", 2, "must be directory path"),
+    ("module x.com/m\nreplace a.com/b => a.com/c@v1.0.0\n", 2, "not 'path@version'"),
+    ("module x.com/m\nreplace a.com/b => ./c v1.0.0\n", 2, "cannot have version"),
+    ("module x.com/m\nreplace a.com/b v1.0.0\n", 2, "usage: replace"),
+    ('module x.com/m\nrequire "a.com/b v1.0.0\n', 2, "unexpected newline in string"),
+    ('module x.com/m\nrequire (\n\ta.com/b v1.0.0\n\t"a.com/c\\q" v1.0.0\n)\n', 4, "quoted"),
+    ("module x.com/m\nrequire 'a.com/b' v1.0.0\n", 2, "cannot contain quote"),
+    ("module x.com/m\nrequire a.com/b `v1.0.0`\n", 2, "cannot contain quote"),
+    ("module x.com/m\ngo 1.21rc\n", 2, "invalid go version '1.21rc'"),
+    ("module x.com/m\ntoolchain 1.21\n", 2, "invalid toolchain version '1.21'"),
+    ("module x.com/m\nrequire (\n  a.com/b v1.0.0\n) x\n", 4, "expected newline after closing"),
+    ("module x.com/m\ngo (\n 1.21\n)\n", 2, "unknown block type: go"),
+    ("module x.com/m\nrequire x y (\n)\n", 2, "unknown block type: require x y"),
+    ("module x.com/m\n) \n", 2, "unknown directive: )"),
+    ("module x.com/m\nrequire (a.com/c v1.0.0)\n", 2, "usage: require"),
+    ("\ufeffmodule x.com/m\n", 1, "unexpected input character"),
+    ("module x.com/m\n\nrequire a.com/b v1.0.0\x0c\n", 3, "unexpected input character"),
+    ("module\n", 1, "usage: module module/path"),
+    ("module x.com/m\nexclude a.com/b v1.0.0 v2\n", 2, "usage: exclude"),
+    ("module x.com/m\ngodebug x\n", 2, "usage: godebug key=value"),
+    ("module x.com/m\r\n\r\nrequire (\r\n\ta.com/b\r\n)\r\n", 4, "usage: require"),
+]
+
+
+@pytest.mark.parametrize(("text", "line", "message"), MALFORMED)
+def test_parse_malformed_names_file_and_line(text: str, line: int, message: str) -> None:
+    with pytest.raises(ConfigFileError) as info:
+        parse_go_mod(text, "/src/app/go.mod")
+    assert info.value.message.startswith(f"/src/app/go.mod:{line}: ")
+    assert message in info.value.message
+
+
+# --- parse_go_mod against the real go ---------------------------------------------------------
+
+
+@pytest.mark.go
+@needs_go
+@pytest.mark.parametrize(
+    "text",
+    [
+        GIN_GO_MOD,
+        KITCHEN_SINK_GO_MOD,
+        KITCHEN_SINK_GO_MOD.replace("\n", "\r\n"),
+        K8S_GO_MOD,
+        QUOTING_GO_MOD,
+    ],
+    ids=["gin", "kitchen-sink", "kitchen-sink-crlf", "k8s", "quoting"],
+)
+def test_parse_agrees_with_go_mod_edit_json(tmp_path: Path, text: str) -> None:
+    (tmp_path / "go.mod").write_bytes(text.encode())
+    result = _go(["mod", "edit", "-json"], tmp_path, _go_env())
+    assert result.returncode == 0, result.stderr
+    theirs = json.loads(result.stdout)
+    for key in ("GoDebug", "Retract", "Tool", "Ignore"):  # parsed by go, not modelled by us
+        theirs.pop(key, None)
+    theirs["Module"].pop("Deprecated", None)
+    assert _go_edit_json(parse_go_mod(text)) == theirs
+
+
+@pytest.mark.go
+@needs_go
+@pytest.mark.parametrize(("text", "line", "message"), MALFORMED)
+def test_malformed_go_mod_is_rejected_by_go_on_the_same_line(
+    tmp_path: Path, text: str, line: int, message: str
+) -> None:
+    (tmp_path / "go.mod").write_bytes(text.encode())
+    result = _go(["mod", "edit", "-json"], tmp_path, _go_env())
+    assert result.returncode != 0
+    m = re.search(r"go\.mod:(\d+)", result.stderr)
+    assert m, result.stderr
+    assert int(m.group(1)) == line, result.stderr
+
+
+# --- load_project -----------------------------------------------------------------------------
+
+PROJECT_GO_MOD = """\
+module example.com/app
+
+go 1.22
+
+toolchain go1.22.4
+
+require (
+\tgithub.com/spf13/cobra v1.8.1
+\tgithub.com/pkg/errors v0.9.1
+\tgolang.org/x/sys v0.20.0
+\texample.com/tools v1.0.0
+\tgithub.com/nosum/dep v1.2.0
+)
+
+require (
+\tgithub.com/inconshreveable/mousetrap v1.1.0 // indirect
+\tgithub.com/spf13/pflag v1.0.5 // indirect
+)
+
+replace github.com/pkg/errors => ../errors
+
+replace golang.org/x/sys => golang.org/x/sys v0.21.0
+
+replace example.com/tools v1.0.0 => example.com/tools-fork v1.0.1
+
+exclude gopkg.in/yaml.v3 v3.0.0
+"""
+
+PROJECT_GO_SUM = """\
+example.com/app v0.9.0/go.mod h1:APP=
+example.com/tools-fork v1.0.1 h1:TF=
+example.com/tools-fork v1.0.1/go.mod h1:TFM=
+github.com/cpuguy83/go-md2man/v2 v2.0.4/go.mod h1:MD=
+github.com/inconshreveable/mousetrap v1.1.0 h1:wN+x4NVGpMsO7ErUn/mUI3vEoE6Jt13X2s0bqwp9tc8=
+github.com/inconshreveable/mousetrap v1.1.0/go.mod h1:vpF70FUmC8bwa3OWnCshd2FqLfsEA9PFc4w1p2J65bw=
+github.com/pkg/errors v0.9.1/go.mod h1:STALE=
+github.com/spf13/cobra v1.8.1 h1:e5/vxKd/rZsfSJMUX1agtjeTDf+qv1/JdBF8gg5k9ZM=
+github.com/spf13/cobra v1.8.1/go.mod h1:COBRA=
+github.com/spf13/pflag v1.0.5 h1:iy+VFUOCP1a+8yFto/drg2CJ5u0yRoB7fZw3DKv/JXA=
+github.com/spf13/pflag v1.0.5/go.mod h1:McXfInJRrz4CZXVZOBLb0bTZqETkiAhM9Iw0y3An2Bg=
+golang.org/x/sys v0.18.0/go.mod h1:OLDSYS=
+golang.org/x/sys v0.21.0 h1:SYS=
+golang.org/x/sys v0.21.0/go.mod h1:SYSM=
+gopkg.in/yaml.v3 v3.0.0/go.mod h1:EXCLUDED=
+gopkg.in/yaml.v3 v3.0.1/go.mod h1:K4uyk7z7BCEPqu6E+C64Yfv1cQ7kz7rIZviUmN+EgEM=
+junk-without-dot v1.0.0 h1:JUNK=
+example.com/branch master h1:BRANCH=
+"""
+
+
+def _project(root: Path, gomod: str, gosum: str | None = None) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "go.mod").write_text(gomod, encoding="utf-8")
+    if gosum is not None:
+        (root / "go.sum").write_text(gosum, encoding="utf-8")
+    return root
+
+
+def test_load_project_merges_go_mod_and_go_sum(tmp_path: Path) -> None:
+    root = _project(tmp_path / "app", PROJECT_GO_MOD, PROJECT_GO_SUM)
+    w = load_project(root)
+    assert w.source == "project"
+    assert w.root == root
+    assert (w.go_version, w.toolchain) == ("1.22", "go1.22.4")
+    assert w.modules == (
+        ModuleRef("example.com/tools-fork", "v1.0.1", True),  # replaced module version
+        ModuleRef("github.com/cpuguy83/go-md2man/v2", "v2.0.4", False),
+        ModuleRef("github.com/inconshreveable/mousetrap", "v1.1.0", True),
+        ModuleRef("github.com/nosum/dep", "v1.2.0", True),  # required, absent from go.sum
+        ModuleRef("github.com/spf13/cobra", "v1.8.1", True),
+        ModuleRef("github.com/spf13/pflag", "v1.0.5", True),
+        ModuleRef("golang.org/x/sys", "v0.21.0", True),  # every x/sys version -> v0.21.0
+        ModuleRef("gopkg.in/yaml.v3", "v3.0.1", False),
+    )
+    # dropped: the main module, github.com/pkg/errors (a local directory), the excluded
+    # yaml.v3 v3.0.0, and lines that are no module version go could fetch
+    assert (w.module_count, w.zip_count, w.mod_only_count) == (8, 6, 2)
+    assert not w.is_sample
+
+
+def test_load_project_without_go_sum_needs_every_requirement_zip(tmp_path: Path) -> None:
+    root = _project(tmp_path, GIN_GO_MOD)
+    w = load_project(root)
+    assert w.module_count == 10
+    assert w.zip_count == 10
+    assert w.modules == tuple(sorted(w.modules, key=lambda m: (m.path, m.version)))
+
+
+def test_load_project_k8s_style_local_replacements(tmp_path: Path) -> None:
+    w = load_project(_project(tmp_path, K8S_GO_MOD))
+    assert w.modules == (
+        ModuleRef("github.com/fork/go-cmp", "v0.6.1-0.20240101000000-abcdefabcdef", True),
+    )
+
+
+def test_load_project_dedupes_and_merges_needs_zip(tmp_path: Path) -> None:
+    gomod = "module example.com/m\n\nrequire example.com/a v1.0.0\n"
+    gosum = (
+        "example.com/a v1.0.0/go.mod h1:A=\n"
+        "example.com/old v1.0.0/go.mod h1:B=\n"
+        "example.com/old v1.0.0 h1:C=\n"
+        "example.com/a v1.0.0/go.mod h1:A=\n"
+    )
+    w = load_project(_project(tmp_path, gomod, gosum))
+    # a is required but go.sum has only its go.mod hash: go needs no zip for it
+    assert w.modules == (
+        ModuleRef("example.com/a", "v1.0.0", False),
+        ModuleRef("example.com/old", "v1.0.0", True),
+    )
+
+
+def test_load_project_conflicting_replacements(tmp_path: Path) -> None:
+    gomod = (
+        "module example.com/m\n"
+        "replace example.com/a => example.com/b v1.0.0\n"
+        "replace example.com/a => example.com/c v1.0.0\n"
+    )
+    with pytest.raises(ConfigFileError, match=r"go.mod:3: conflicting replacements"):
+        load_project(_project(tmp_path, gomod))
+
+
+def test_load_project_errors(tmp_path: Path) -> None:
+    with pytest.raises(ConfigFileError, match="no module declaration"):
+        load_project(_project(tmp_path / "a", "go 1.22\n"))
+    root = _project(tmp_path / "b", "module example.com/m\n", "example.com/x v1.0.0\n")
+    with pytest.raises(ConfigFileError, match=r"go.sum:1: wrong number of fields"):
+        load_project(root)
+    root = _project(tmp_path / "c", "module example.com/m\nrequire (\n")
+    with pytest.raises(ConfigFileError) as info:
+        load_project(root)
+    assert info.value.message.startswith(f"{root / 'go.mod'}:3: ")
+
+
+def test_load_project_tolerates_invalid_utf8(tmp_path: Path) -> None:
+    root = tmp_path / "m"
+    root.mkdir()
+    (root / "go.mod").write_bytes(
+        b"// caf\xe9\nmodule example.com/m\nrequire example.com/a v1.0.0\n"
+    )
+    assert load_project(root).modules == (ModuleRef("example.com/a", "v1.0.0", True),)
+
+
+# --- load_project against the real go ---------------------------------------------------------
+
+
+def _publish(proxy: Path, path: str, version: str, files: dict[str, str]) -> None:
+    d = proxy / escape_path(path) / "@v"
+    d.mkdir(parents=True, exist_ok=True)
+    with (d / "list").open("a") as f:
+        f.write(version + "\n")
+    ev = escape_version(version)
+    (d / f"{ev}.info").write_text(json.dumps({"Version": version, "Time": "2024-05-01T12:00:00Z"}))
+    (d / f"{ev}.mod").write_text(files["go.mod"])
+    with zipfile.ZipFile(d / f"{ev}.zip", "w") as z:
+        for name, data in files.items():
+            z.writestr(f"{path}@{version}/{name}", data)
+
+
+@pytest.mark.go
+@needs_go
+@pytest.mark.parametrize("go_line", ["1.21", "1.16"])
+def test_workload_is_what_go_mod_download_fetches(tmp_path: Path, go_line: str) -> None:
+    """A small module graph in a file:// proxy: `go mod tidy` writes go.sum, then a fresh
+    `go mod download` fetches exactly our zips, and exactly our go.mod files."""
+    proxy = tmp_path / "proxy"
+    _publish(
+        proxy,
+        "example.com/b",
+        "v1.0.0",
+        {"go.mod": "module example.com/b\n", "b.go": "package b\n"},
+    )
+    _publish(
+        proxy,
+        "example.com/b",
+        "v1.1.0",
+        {"go.mod": "module example.com/b\n", "b.go": "package b\n"},
+    )
+    _publish(
+        proxy,
+        "example.com/c",
+        "v1.0.0",
+        {"go.mod": "module example.com/c\n", "c.go": "package c\n"},
+    )
+    _publish(
+        proxy,
+        "example.com/Big/d",
+        "v1.0.0-RC1",
+        {"go.mod": "module example.com/Big/d\n", "d.go": "package d\n"},
+    )
+    _publish(
+        proxy,
+        "example.com/a",
+        "v1.0.0",
+        {
+            "go.mod": "module example.com/a\n\nrequire (\n\texample.com/b v1.0.0\n"
+            "\texample.com/c v1.0.0\n)\n",
+            "a.go": 'package a\n\nimport _ "example.com/b"\n',
+            "other/o.go": 'package other\n\nimport _ "example.com/c"\n',  # app never imports it
+        },
+    )
+    app = _project(
+        tmp_path / "app",
+        f"module example.com/app\n\ngo {go_line}\n\nrequire (\n\texample.com/a v1.0.0\n"
+        "\texample.com/b v1.1.0\n\texample.com/Big/d v1.0.0-RC1\n)\n",
+    )
+    (app / "main.go").write_text(
+        'package main\n\nimport (\n\t_ "example.com/Big/d"\n\t_ "example.com/a"\n'
+        '\t_ "example.com/b"\n)\n\nfunc main() {}\n'
+    )
+    env = _go_env({"GOPROXY": proxy.as_uri(), "GOSUMDB": "off"})
+    tidy = _go(["mod", "tidy"], app, dict(env, GOMODCACHE=str(tmp_path / "cache1")))
+    assert tidy.returncode == 0, tidy.stderr
+    assert f"go {go_line}\n" in (app / "go.mod").read_text()
+
+    w = load_project(app)
+    assert w.modules == (
+        ModuleRef("example.com/Big/d", "v1.0.0-RC1", True),
+        ModuleRef("example.com/a", "v1.0.0", True),
+        ModuleRef("example.com/b", "v1.0.0", False),  # only a's requirement: go.mod alone
+        ModuleRef("example.com/b", "v1.1.0", True),
+        ModuleRef("example.com/c", "v1.0.0", False),  # in the graph, no package used
+    )
+
+    cache = tmp_path / "cache2"
+    download = _go(["mod", "download"], app, dict(env, GOMODCACHE=str(cache)))
+    assert download.returncode == 0, download.stderr
+    fetched = {
+        p.relative_to(cache / "cache" / "download").as_posix()
+        for p in (cache / "cache" / "download").rglob("*")
+        if p.suffix in (".zip", ".mod") and p.parent.name == "@v"
+    }
+
+    def key(m: ModuleRef, suffix: str) -> str:
+        return f"{escape_path(m.path)}/@v/{escape_version(m.version)}.{suffix}"
+
+    mods = {key(m, "mod") for m in w.modules}
+    zips = {key(m, "zip") for m in w.modules if m.needs_zip}
+    if go_line == "1.16":
+        # Before go 1.17 (no graph pruning) `go mod download` fetches the zip of every module in
+        # the build list, even one no package is imported from; a build needs only ours.
+        zips.add("example.com/c/@v/v1.0.0.zip")
+    assert fetched == mods | zips
+    for m in w.modules:  # and the go.mod hashes go wrote are those of the files it fetched
+        data = (cache / "cache" / "download" / key(m, "mod")).read_bytes()
+        assert f"{m.path} {m.version}/go.mod {hash_mod(data)}" in (app / "go.sum").read_text()
+
+
+# --- find_module_root / resolve_workload ------------------------------------------------------
+
+
+def test_find_module_root_walks_up(tmp_path: Path) -> None:
+    root = _project(tmp_path / "repo", "module example.com/repo\n")
+    deep = root / "cmd" / "tool" / "internal"
+    deep.mkdir(parents=True)
+    assert find_module_root(deep) == root
+    assert find_module_root(root) == root
+    (deep / "file.go").write_text("package internal\n")
+    assert find_module_root(deep / "file.go") == root
+    assert find_module_root(root / "cmd" / ".." / "cmd") == root
+
+
+def test_find_module_root_nested_module_wins(tmp_path: Path) -> None:
+    root = _project(tmp_path / "repo", "module example.com/repo\n")
+    inner = _project(root / "tools", "module example.com/repo/tools\n")
+    assert find_module_root(inner / ".") == inner
+
+
+def test_find_module_root_ignores_a_directory_named_go_mod(tmp_path: Path) -> None:
+    plain = tmp_path / "plain"
+    (plain / "go.mod").mkdir(parents=True)
+    found = find_module_root(plain)
+    assert found is None or found in plain.parents  # some enclosing module, never plain
+
+
+def test_find_module_root_ignores_go_mod_in_the_temp_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # go: "ignoring go.mod in system temp root" (someone's /tmp/go.mod experiment)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    _project(tmp_path, "module example.com/tmp\n")
+    (tmp_path / "work").mkdir()
+    assert find_module_root(tmp_path / "work") is None
+    inner = _project(tmp_path / "work" / "m", "module example.com/m\n")
+    assert find_module_root(inner) == inner
+
+
+def test_workspace_root_without_go_mod(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    ws.mkdir()
+    (ws / "go.work").write_text("go 1.22\n\nuse (\n\t./api\n\t./cli\n)\n")
+    api = _project(ws / "api", "module example.com/api\n\nrequire example.com/x v1.0.0\n")
+    _project(ws / "cli", "module example.com/cli\n")
+    assert find_module_root(ws) is None
+    w = resolve_workload(None, ws)
+    assert w.source == "sample"
+    w = resolve_workload(None, api)
+    assert (w.source, w.root) == ("project", api)
+    assert w.modules == (ModuleRef("example.com/x", "v1.0.0", True),)
+
+
+def test_resolve_workload_explicit_project(tmp_path: Path) -> None:
+    root = _project(tmp_path / "p", GIN_GO_MOD)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    w = resolve_workload(root, elsewhere)
+    assert (w.source, w.root, w.module_count) == ("project", root, 10)
+
+
+@pytest.mark.parametrize("make", ["empty-dir", "missing", "subdir-of-module"])
+def test_resolve_workload_project_without_go_mod(tmp_path: Path, make: str) -> None:
+    target = tmp_path / "target"
+    if make == "empty-dir":
+        target.mkdir()
+    elif make == "subdir-of-module":
+        _project(tmp_path, "module example.com/m\n")
+        target.mkdir()
+    with pytest.raises(InputError, match=f"no go.mod in {re.escape(str(target))}"):
+        resolve_workload(target, tmp_path)
+
+
+def test_resolve_workload_from_cwd_and_fallback(tmp_path: Path) -> None:
+    root = _project(tmp_path / "m", "module example.com/m\nrequire example.com/a v1.0.0\n")
+    sub = root / "pkg"
+    sub.mkdir()
+    assert resolve_workload(None, sub).root == root
+    nowhere = tmp_path / "nowhere"
+    nowhere.mkdir()
+    w = resolve_workload(None, nowhere)
+    if find_module_root(nowhere) is None:  # unless the test runs inside some module
+        assert w == sample_workload()
+
+
+def test_resolve_workload_propagates_parse_errors(tmp_path: Path) -> None:
+    root = _project(tmp_path / "bad", "module example.com/m\nrequire (\n")
+    with pytest.raises(ConfigFileError):
+        resolve_workload(None, root)
+
+
+# --- the sample -------------------------------------------------------------------------------
+
+
+def test_sample_is_valid_sorted_and_unique() -> None:
+    assert 25 <= len(SAMPLE) <= 40
+    keys = [(m.path, m.version) for m in SAMPLE]
+    assert keys == sorted(keys)
+    assert len({m.path for m in SAMPLE}) == len(SAMPLE)
+    for m in SAMPLE:
+        escape_path(m.path)  # a valid module path
+        assert canonical_version(m.version) == m.version
+    assert any("!" in escape_path(m.path) for m in SAMPLE)  # exercises case-encoding
+    assert any(not m.needs_zip for m in SAMPLE)
+    paths = {m.path for m in SAMPLE}
+    assert {"github.com/spf13/cobra", "golang.org/x/text", "gopkg.in/yaml.v3"} <= paths
+
+
+def test_sample_workload() -> None:
+    w = sample_workload()
+    assert isinstance(w, Workload)
+    assert (w.source, w.root, w.go_version, w.toolchain) == ("sample", None, None, None)
+    assert w.modules == SAMPLE
+    assert w.is_sample
+    assert w.zip_count + w.mod_only_count == w.module_count == len(SAMPLE)
