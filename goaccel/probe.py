@@ -232,8 +232,10 @@ class _Tracker:
 
     def __init__(self) -> None:
         self.state = "connecting"
+        self.last_progress = time.monotonic()
 
     async def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        self.last_progress = time.monotonic()
         if event.endswith("connect_tcp.started"):
             self.state = "connecting"
         elif event.endswith("start_tls.started"):
@@ -303,6 +305,7 @@ class _MirrorProber:
             self._zip_started()
             try:
                 async for chunk in resp.aiter_raw():
+                    tracker.last_progress = time.monotonic()
                     nbytes += len(chunk)
                     self.result.zip_bytes += len(chunk)
                     chunks.append(chunk)
@@ -441,14 +444,27 @@ class _MirrorProber:
 
         await asyncio.gather(*(fetch(m) for m in zips))
 
+    def stall_threshold(self) -> float:
+        """Silence longer than this on an open request is a stall, not slowness.
+
+        go has no response timeout: a request that stops moving hangs `go mod download`
+        forever, so a mirror that does this even once must not be chosen.
+        """
+        lat = self.result.latency_s or 0.0
+        return max(4 * lat, min(2.0, max(0.5, 0.4 * self.s.budget)))
+
     def cancelled_at_deadline(self) -> None:
         """Classify what was still in flight when the budget ran out."""
         self.flush_zip_window()
         r = self.result
-        for url, tracker in self.inflight.values():
-            shown = mask_url(url)
-            if tracker.state in ("waiting", "body"):
-                r.stalled_requests.append(shown)
+        now = time.monotonic()
+        threshold = self.stall_threshold()
+        stalled = [
+            (mask_url(url), t)
+            for url, t in self.inflight.values()
+            if t.state in ("waiting", "body") and now - t.last_progress >= threshold
+        ]
+        r.stalled_requests.extend(url for url, _ in stalled)
         if r.error is not None:
             return
         if r.first_request_s is None:
@@ -459,13 +475,12 @@ class _MirrorProber:
                 r.error = ProbeError(TIMEOUT, "TLS handshake did not finish in time")
             else:
                 r.error = ProbeError(TIMEOUT, "no connection within the time limit")
-        elif r.stalled_requests and r.zip_bytes == 0 and not r.zips_complete and self._needs_zips():
+        elif stalled:
+            url, t = stalled[0]
+            where = "in the middle of the body" if t.state == "body" else "before answering"
             r.error = ProbeError(
-                STALLED, "answered small requests but no module zip arrived in time"
+                STALLED, f"stopped sending {where} of {url} for {now - t.last_progress:.1f} s"
             )
-
-    def _needs_zips(self) -> bool:
-        return any(m.needs_zip for m in self.modules)
 
 
 def _spread(mods: Sequence[ModuleRef], k: int, seed: int) -> list[ModuleRef]:
