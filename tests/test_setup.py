@@ -352,7 +352,7 @@ def test_private_patterns_merge_and_gonoproxy_follows_when_explicit(big_project:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("GOPRIVATE=git.corp.example.com\nGONOPROXY=git.corp.example.com\n")
     with MirrorSim(BIG) as good:
-        proc, doc = setup_json(
+        proc, _doc = setup_json(
             *mirror_args(good), *run_args(big_project), "--private", "*.internal.example.org",
             "--private", "git.corp.example.com",
         )  # fmt: skip
