@@ -109,7 +109,13 @@ def resolve_shell(shell: Optional[str]) -> str:
     return detected
 
 
-def _check_writable(path: Path) -> None:
+def rc_path(shell: str, rc_file: Optional[Path]) -> Path:
+    if rc_file is not None:
+        return rc_file
+    return shellrc.default_rc_file(shell, home=Path.home(), env=os.environ, platform=sys.platform)
+
+
+def check_writable(path: Path) -> None:
     if path.is_symlink():
         raise WriteError(
             f"{path} is a symbolic link to {os.readlink(path)}; goaccel will not replace it",
@@ -148,17 +154,15 @@ def prepare(
         keys = {k: {"before": goenv.file_values.get(k), "after": v} for k, v in values.items()}
         fp = FilePlan(goenv.env_file, "go-env", before, after, keys=keys)
         if values:
-            _check_writable(goenv.env_file)
+            check_writable(goenv.env_file)
         return Prepared(target, values, [fp] if values else [])
     if target in ("shell", "print"):
         sh = resolve_shell(shell)
         values = dict(plan.settings)
         if target == "print":
             return Prepared(target, values, [], lines=shellrc.render_lines(sh, values), shell=sh)
-        path = rc_file or shellrc.default_rc_file(
-            sh, home=Path.home(), env=os.environ, platform=sys.platform
-        )
-        _check_writable(path)
+        path = rc_path(sh, rc_file)
+        check_writable(path)
         before = read_bytes_or_none(path)
         text = shellrc.read_rc(path)
         new_text = shellrc.apply_block(text, shellrc.render_block(sh, values), source=path)

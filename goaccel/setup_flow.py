@@ -72,8 +72,13 @@ def start(opts: SetupOptions, cwd: Path) -> Started:
     workload = resolve_workload(opts.project, cwd)
     genv = goenv.read_goenv(goenv.find_go())
     target, notes = apply.resolve_target(opts.target, genv)
+    # Fail now, not after measuring, on what can already be checked.
     if target in ("shell", "print"):
-        apply.resolve_shell(opts.shell)  # fail now, not after measuring
+        shell = apply.resolve_shell(opts.shell)
+        if target == "shell" and not opts.dry_run:
+            apply.check_writable(apply.rc_path(shell, opts.rc_file))
+    elif target == "go-env" and not opts.dry_run and genv.env_file is not None:
+        apply.check_writable(genv.env_file)
     return Started(opts, catalog, candidates, workload, genv, target, private, notes)
 
 

@@ -23,9 +23,16 @@ def strip_control(text: str, *, keep_newlines: bool = False) -> str:
     return text
 
 
+# rich reads backslashes as escapes only right before a '[': double those (and a trailing run,
+# which would otherwise escape the closing tag the caller puts after the text), no others, or
+# `C:\\Users` would be shown with doubled backslashes.
+_BACKSLASHES_BEFORE_TAG = re.compile(r"(\\+)(?=\[|\Z)")
+
+
 def escape_markup(text: str) -> str:
     """Escape rich markup so that `[bold]` in a server's answer is shown, not obeyed."""
-    return text.replace("\\", "\\\\").replace("[", "\\[")
+    text = _BACKSLASHES_BEFORE_TAG.sub(lambda m: m.group(1) * 2, text)
+    return text.replace("[", "\\[")
 
 
 def untrusted(text: str, *, limit: int = 300, keep_newlines: bool = False) -> str:
@@ -40,27 +47,30 @@ def untrusted(text: str, *, limit: int = 300, keep_newlines: bool = False) -> st
 
 
 def mask_url(url: str) -> str:
-    """`https://user:secret@host/x` -> `https://user:***@host/x`. Other URLs unchanged."""
+    """`https://user:secret@host/x` -> `https://user:***@host/x`, `https://TOKEN@host` ->
+    `https://***@host`. Other URLs unchanged."""
     try:
         parts = urlsplit(url)
-    except ValueError:
-        return url
+    except ValueError:  # e.g. an unclosed '[': still hide what looks like credentials
+        return mask_urls_in_text(url)
     if "@" not in parts.netloc:
         return url
     userinfo, _, hostport = parts.netloc.rpartition("@")
-    user = userinfo.split(":", 1)[0]
-    netloc = f"{user}:***@{hostport}" if user else f"***@{hostport}"
+    netloc = f"{_masked_userinfo(userinfo)}@{hostport}"
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
 
 
-_URL_IN_TEXT = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)([^\s/@]+)@")
+def _masked_userinfo(userinfo: str) -> str:
+    # A userinfo without ':' is a token (https://TOKEN@host), the secret itself: hide all of it.
+    user, sep, _ = userinfo.partition(":")
+    return f"{user}:***" if user and sep else "***"
+
+
+# The userinfo ends at the last '@' before the host, as go's url.Parse reads it, so that a
+# password holding an unescaped '@' is hidden whole.
+_URL_IN_TEXT = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)([^\s/@]+(?:@[^\s/@]+)*)@")
 
 
 def mask_urls_in_text(text: str) -> str:
     """Mask credentials of every URL inside free text (a GOPROXY list, an error message)."""
-
-    def repl(m: re.Match[str]) -> str:
-        user = m.group(2).split(":", 1)[0]
-        return f"{m.group(1)}{user}:***@" if user else f"{m.group(1)}***@"
-
-    return _URL_IN_TEXT.sub(repl, text)
+    return _URL_IN_TEXT.sub(lambda m: f"{m.group(1)}{_masked_userinfo(m.group(2))}@", text)

@@ -143,8 +143,9 @@ def _run(opts: SetupOptions, ui: UI) -> int:
     )
     with setup_flow.setup_lock(not opts.dry_run):
         with _progress(ui, len(s.candidates.targets), opts.budget) as tick:
+            n = len(s.candidates.targets)
             ui.info(
-                f"Measuring {len(s.candidates.targets)} mirrors with {escape_markup(what)} "
+                f"Measuring {n} mirror{'s' if n != 1 else ''} with {escape_markup(what)} "
                 f"(budget {opts.budget:g} s)…"
             )
             m = setup_flow.run_measure(s, tick)

@@ -1,0 +1,263 @@
+"""Bad input and faults: one clear line on stderr, the documented exit code, nothing written,
+no traceback. Each test checks all four."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from helpers import go_env_file, goaccel, mirror_args, run_args, state_dir
+from mirrorsim import MirrorSim, Profile, make_universe, write_project
+
+MODS = make_universe(3, sizes=3000)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return write_project(tmp_path / "proj", MODS)
+
+
+def assert_clean_failure(proc: subprocess.CompletedProcess[str], code: int, *needles: str) -> None:
+    assert proc.returncode == code, (proc.returncode, proc.stdout, proc.stderr)
+    assert "Traceback" not in proc.stderr + proc.stdout
+    assert proc.stderr.startswith("error:") or "Error" in proc.stderr, proc.stderr
+    for needle in needles:
+        assert needle in proc.stderr, (needle, proc.stderr)
+
+
+def assert_nothing_written() -> None:
+    assert not go_env_file().exists()
+    assert not (state_dir() / "journal.json").exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "needle"),
+    [
+        ("notaurl", "missing scheme"),
+        ("ftp://mirror.example.com/go", "scheme must be http or https"),
+        ("file:///srv/goproxy", "scheme must be http or https"),
+        ("https://a.example.com,https://b.example.com", "contains ',' or '|'"),
+        ("https://a.example.com|direct", "contains ',' or '|'"),
+        ("https://mirror.example.com/go?x=1", "query or fragment"),
+        ("https://exa mple.com", "spaces or characters"),
+        ("direct", "GOPROXY keyword"),
+        ("http://user:pw@127.0.0.1:9/", "refusing credentials in an insecure URL"),
+        ("https://127.0.0.1:99999", "invalid mirror URL"),
+        ("", "empty mirror URL"),
+    ],
+)
+def test_invalid_mirror_urls(url: str, needle: str, project: Path) -> None:
+    proc = goaccel("setup", "--no-builtin", "--mirror", url, *run_args(project))
+    assert_clean_failure(proc, 2, needle)
+    assert "pw" not in proc.stderr.replace("pw@", "") or url.count("pw") == 0
+    assert_nothing_written()
+
+
+def test_invalid_url_with_json_gives_a_json_error(project: Path) -> None:
+    proc = goaccel(
+        "setup", "--json", "--no-builtin", "--mirror", "ftp://x.example", *run_args(project)
+    )
+    assert proc.returncode == 2
+    doc = json.loads(proc.stdout)
+    assert doc["ok"] is False
+    assert doc["error"]["exit_code"] == 2
+    assert "scheme must be http or https" in doc["error"]["message"]
+
+
+def test_http_credentials_never_echoed(project: Path) -> None:
+    proc = goaccel(
+        "setup", "--no-builtin", "--mirror", "http://bob:hunter2@127.0.0.1:9", *run_args(project)
+    )
+    assert_clean_failure(proc, 2, "bob:***@127.0.0.1:9")
+    assert "hunter2" not in proc.stderr + proc.stdout
+
+
+def test_malformed_go_env_file(project: Path) -> None:
+    path = go_env_file()
+    path.parent.mkdir(parents=True)
+    original = b"GOFLAGS=-mod=mod\nGOPROXY https://goproxy.cn\n"
+    path.write_bytes(original)
+    with MirrorSim(MODS) as good:
+        proc = goaccel("setup", *mirror_args(good), *run_args(project))
+    assert_clean_failure(proc, 4, "line 2", "is not KEY=VALUE")
+    assert path.read_bytes() == original
+    assert not (state_dir() / "journal.json").exists()
+
+
+def test_go_env_file_that_is_a_directory(project: Path) -> None:
+    go_env_file().mkdir(parents=True)
+    with MirrorSim(MODS) as good:
+        proc = goaccel("setup", *mirror_args(good), *run_args(project))
+    assert_clean_failure(proc, 4, "go env")
+
+
+def test_malformed_config_toml(project: Path) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "goaccel" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[mirrors\ncorp = 'https://x'\n")
+    with MirrorSim(MODS) as good:
+        proc = goaccel("setup", *mirror_args(good), *run_args(project))
+    assert_clean_failure(proc, 4, "malformed config file", str(config))
+    assert_nothing_written()
+
+
+def test_bad_mirror_in_config_toml_names_the_entry(project: Path) -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "goaccel" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text("[mirrors]\ncorp = 'ftp://corp.example.com'\n")
+    proc = goaccel("setup", "--no-builtin", *run_args(project))
+    assert_clean_failure(proc, 4, "mirrors.corp", "scheme must be http or https")
+
+
+def test_symlinked_rc_file_is_refused(project: Path, tmp_path: Path) -> None:
+    target = tmp_path / "dotfiles-bashrc"
+    target.write_text("# dotfiles\n")
+    link = tmp_path / "bashrc"
+    link.symlink_to(target)
+    with MirrorSim(MODS) as good:
+        proc = goaccel(
+            "setup", *mirror_args(good), *run_args(project),
+            "--target", "shell", "--shell", "bash", "--rc-file", str(link),
+        )  # fmt: skip
+    assert_clean_failure(proc, 5, "symbolic link", f"--rc-file {target}")
+    assert link.is_symlink()
+    assert target.read_text() == "# dotfiles\n"
+    assert not (state_dir() / "journal.json").exists()
+
+
+@pytest.mark.skipif(
+    os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root writes anything"
+)
+def test_unwritable_rc_file(project: Path, tmp_path: Path) -> None:
+    rc = tmp_path / "bashrc"
+    rc.write_text("# mine\n")
+    rc.chmod(0o444)
+    with MirrorSim(MODS) as good:
+        proc = goaccel(
+            "setup", *mirror_args(good), *run_args(project),
+            "--target", "shell", "--shell", "bash", "--rc-file", str(rc),
+        )  # fmt: skip
+    assert_clean_failure(proc, 5, "permission denied")
+    assert rc.read_text() == "# mine\n"
+
+
+def test_rc_file_that_is_a_directory(project: Path, tmp_path: Path) -> None:
+    rc = tmp_path / "rcdir"
+    rc.mkdir()
+    with MirrorSim(MODS) as good:
+        proc = goaccel(
+            "setup", *mirror_args(good), *run_args(project),
+            "--target", "shell", "--shell", "bash", "--rc-file", str(rc),
+        )  # fmt: skip
+    assert proc.returncode in (2, 5), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_two_setups_at_once_are_refused(project: Path) -> None:
+    """Hold the lock from another process, as a concurrent `goaccel setup` would."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                """
+                import sys, time
+                from goaccel import paths
+                from goaccel.fsutil import exclusive_lock
+                with exclusive_lock(paths.lock_file()):
+                    print("locked", flush=True)
+                    time.sleep(30)
+                """
+            ),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "locked"
+        with MirrorSim(MODS) as good:
+            proc = goaccel("setup", *mirror_args(good), *run_args(project))
+            assert_clean_failure(
+                proc, 6, "another goaccel setup or undo is running", f"pid {holder.pid}"
+            )
+            assert not go_env_file().exists()
+            # A dry run takes no lock: looking is always allowed.
+            assert (
+                goaccel("setup", *mirror_args(good), *run_args(project), "--dry-run").returncode
+                == 0
+            )
+            assert goaccel("undo", "--yes").returncode == 6
+    finally:
+        holder.kill()
+        holder.wait()
+    with MirrorSim(MODS) as good:
+        assert goaccel("setup", *mirror_args(good), *run_args(project)).returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["--target", "nowhere"], 2, "unknown target 'nowhere'"),
+        (["--target", "shell", "--shell", "tcsh"], 2, "tcsh"),
+        (["--private", "git.corp.example.com/my team"], 2, "contains a space"),
+        (["--private", "https://git.corp.example.com"], 2, "is a URL"),
+        (["--target", "github-env"], 2, "GITHUB_ENV"),
+        (["--timeout", "0"], 2, "0.5"),
+    ],
+)
+def test_bad_options(args: list[str], code: int, needle: str, project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        proc = goaccel("setup", *mirror_args(good), "--project", str(project), "--yes", *args)
+    assert proc.returncode == code, proc.stderr
+    assert needle in proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert_nothing_written()
+
+
+def test_project_without_go_mod(tmp_path: Path) -> None:
+    proc = goaccel(
+        "setup", "--no-builtin", "--mirror", "http://127.0.0.1:9", "--project", str(tmp_path)
+    )
+    assert_clean_failure(proc, 2, "no go.mod in")
+
+
+def test_no_mirrors_at_all(project: Path) -> None:
+    proc = goaccel("setup", "--no-builtin", *run_args(project))
+    assert_clean_failure(proc, 2, "no mirrors to measure")
+
+
+def test_damaged_journal(project: Path) -> None:
+    journal = state_dir() / "journal.json"
+    journal.parent.mkdir(parents=True)
+    journal.write_text("{not json")
+    proc = goaccel("undo", "--yes")
+    assert_clean_failure(proc, 4, "journal", "damaged")
+    assert journal.read_text() == "{not json"
+
+
+def test_internal_errors_are_one_line_and_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    """An unexpected exception (here: an impossible catalog entry) is not dumped on users."""
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text("[[mirrors]]\nname = 'x'\nurl = 'https://x.example'\n[[sumdbs]]\n")
+    proc = goaccel("mirrors", "list", env={"GOACCEL_CATALOG": str(catalog)})
+    assert proc.returncode == 4
+    assert "Traceback" not in proc.stderr
+    assert "malformed catalog" in proc.stderr
+
+
+def test_usage_errors_exit_2() -> None:
+    proc = goaccel("setup", "--no-such-flag")
+    assert proc.returncode == 2
+    assert "No such option" in proc.stderr or "no such option" in proc.stderr.lower()
+
+
+def test_slow_start_mirror_with_profile() -> None:
+    """Profiles are data; a typo in a test would be caught by Profile itself."""
+    with pytest.raises(ValueError):
+        Profile(corrupt="nonsense")

@@ -1,0 +1,132 @@
+"""`goaccel status` and `goaccel mirrors`: sources, conflicts, config edits, JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from helpers import go_env_file, goaccel, mirror_args, run_args
+from mirrorsim import MirrorSim, make_universe, write_project
+
+MODS = make_universe(2, sizes=3000)
+
+
+def status_json(env: dict[str, str | None] | None = None) -> dict:
+    proc = goaccel("status", "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout)
+
+
+def test_status_names_the_source_of_each_setting() -> None:
+    go_env_file().parent.mkdir(parents=True)
+    go_env_file().write_text("GOPROXY=https://file.example.com\nGOPRIVATE=git.corp.example.com\n")
+    doc = status_json(env={"GOFLAGS": "-mod=mod", "HTTPS_PROXY": "http://u:pw@proxy.corp:3128"})
+    s = doc["settings"]
+    assert s["GOPROXY"] == {
+        "value": "https://file.example.com",
+        "source": "go env file",
+        "environment": None,
+        "go_env_file": "https://file.example.com",
+    }
+    assert s["GOSUMDB"]["source"] == "$GOROOT/go.env"
+    assert s["GOSUMDB"]["value"] == "sum.golang.org"
+    assert s["GOFLAGS"]["source"] == "environment"
+    assert s["GONOPROXY"]["source"] == "default"
+    assert s["GONOPROXY"]["value"] == "git.corp.example.com"  # go derives it from GOPRIVATE
+    assert doc["network"] == {"HTTPS_PROXY": "http://u:***@proxy.corp:3128"}
+    assert doc["env_file"] == str(go_env_file())
+    assert doc["go_version"].startswith("go1.")
+    assert doc["conflicts"] == []
+
+
+def test_status_reports_an_os_variable_hiding_the_file() -> None:
+    go_env_file().parent.mkdir(parents=True)
+    go_env_file().write_text("GOPROXY=https://file.example.com\n")
+    doc = status_json(env={"GOPROXY": "https://env.example.com"})
+    assert doc["settings"]["GOPROXY"]["source"] == "environment"
+    assert doc["conflicts"] == [
+        "GOPROXY: the environment (https://env.example.com) overrides the go env file "
+        "(https://file.example.com)"
+    ]
+    text = goaccel("status", env={"GOPROXY": "https://env.example.com"})
+    assert "overrides the go env file" in text.stderr
+
+
+def test_status_shows_goaccel_blocks_and_their_conflicts(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", MODS)
+    with MirrorSim(MODS) as good:
+        proc = goaccel(
+            "setup", *mirror_args(good), *run_args(project), "--target", "shell", "--shell", "zsh"
+        )
+        assert proc.returncode == 0, proc.stderr
+    rc = Path(os.environ["HOME"]) / ".zshrc"
+    doc = status_json()
+    assert doc["rc_blocks"] == [
+        {
+            "path": str(rc),
+            "shell": "zsh",
+            "values": {"GOPROXY": f"{good.url},direct", "GOSUMDB": "sum.golang.org"},
+        }
+    ]
+    # This process never sourced the block: status says so.
+    assert any("GOPROXY: goaccel's block" in c for c in doc["conflicts"])
+    assert doc["undo_entries"] == 1
+    text = goaccel("status")
+    assert f"goaccel block in {rc} (zsh)" in text.stdout
+
+
+def test_status_without_go_on_path(tmp_path: Path) -> None:
+    doc = status_json(env={"PATH": "/nonexistent"})
+    assert doc["go"] is None
+    assert doc["settings"]["GOPROXY"]["value"] == "https://proxy.golang.org,direct"
+    assert doc["settings"]["GOPROXY"]["source"] == "default"
+
+
+def test_mirrors_add_list_remove_keeps_comments() -> None:
+    config = Path(os.environ["XDG_CONFIG_HOME"]) / "goaccel" / "config.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text(
+        "# my notes\n[mirrors]\n# the team's Athens\nathens = 'https://athens.corp.example.com'\n"
+    )
+    proc = goaccel("mirrors", "add", "https://u:tok@goproxy.corp.example.com/", "--name", "corp")
+    assert proc.returncode == 0, proc.stderr
+    assert "u:***@" in proc.stdout and "tok" not in proc.stdout
+    text = config.read_text()
+    assert text.startswith(
+        "# my notes\n[mirrors]\n# the team's Athens\nathens = 'https://athens.corp.example.com'\n"
+    )
+    assert 'corp = "https://u:tok@goproxy.corp.example.com"' in text
+
+    listed = json.loads(goaccel("mirrors", "list", "--json").stdout)
+    assert [(m["name"], m["url"], m["origin"]) for m in listed["mirrors"]] == [
+        ("athens", "https://athens.corp.example.com", "config"),
+        ("corp", "https://u:***@goproxy.corp.example.com", "config"),
+    ]
+    dup = goaccel("mirrors", "add", "https://athens.corp.example.com")
+    assert dup.returncode == 2 and "already configured as 'athens'" in dup.stderr
+
+    assert goaccel("mirrors", "remove", "corp").returncode == 0
+    assert (
+        config.read_text()
+        == "# my notes\n[mirrors]\n# the team's Athens\nathens = 'https://athens.corp.example.com'\n"
+    )
+    missing = goaccel("mirrors", "remove", "nope")
+    assert missing.returncode == 2 and "no configured mirror named 'nope'" in missing.stderr
+
+
+def test_configured_mirrors_are_measured_by_setup(tmp_path: Path) -> None:
+    project = write_project(tmp_path / "p", MODS)
+    with MirrorSim(MODS) as good:
+        assert goaccel("mirrors", "add", good.url, "--name", "mine").returncode == 0
+        proc = goaccel("setup", "--json", "--no-builtin", *run_args(project), "--dry-run")
+    doc = json.loads(proc.stdout)
+    assert [(m["name"], m["origin"]) for m in doc["mirrors"]] == [("mine", "config")]
+    assert "plain http" not in proc.stderr  # loopback http is fine
+
+
+def test_version_and_module_entry_point() -> None:
+    from goaccel import __version__
+
+    assert goaccel("--version").stdout == f"goaccel {__version__}\n"
+    assert goaccel("-V").stdout == f"goaccel {__version__}\n"
