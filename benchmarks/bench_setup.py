@@ -30,6 +30,7 @@ import json
 import math
 import os
 import platform
+import re
 import shutil
 import signal
 import statistics
@@ -383,6 +384,7 @@ class SetupResult:
     fig: Figures
     budget: float
     winners: list[str] = field(default_factory=list)  # spec name chosen per successful run
+    winner_ids: list[str] = field(default_factory=list)  # goaccel's "name url" for the winner
     overheads: list[float] = field(default_factory=list)  # wall - slowest mirror's elapsed
     mirrors: list[dict[str, Any]] = field(default_factory=list)  # per mirror, last good run
     explanation: str = ""
@@ -395,6 +397,20 @@ def _spec_for(url: str, by_port: dict[int, MirrorSpec]) -> MirrorSpec | None:
     except ValueError:
         return None
     return by_port.get(port) if port is not None else None
+
+
+def _annotate(text: str, entries: Sequence[dict[str, Any]], by_port: dict[int, MirrorSpec]) -> str:
+    """Add the profile after each mirror name goaccel printed: ``127.0.0.1:4711 [wide]``."""
+    names = {}
+    for e in entries:
+        spec = _spec_for(e.get("url", ""), by_port)
+        if spec and e.get("name"):
+            names[str(e["name"])] = spec.name
+    if not names:
+        return text
+    alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+    pattern = re.compile(f"(?:{alternatives})(?![0-9])")
+    return pattern.sub(lambda m: f"{m.group(0)} [{names[m.group(0)]}]", text)
 
 
 def bench_setup(
@@ -447,10 +463,11 @@ def bench_setup(
         best = next((e for e in entries if e.get("rank") == 1), None)
         spec = _spec_for(best["url"], by_port_clean) if best else None
         res.winners.append(spec.name if spec else (best or {}).get("name", "(none)"))
+        res.winner_ids.append(f"{best.get('name')} {best.get('url')}" if best else "(none)")
         elapsed = [e["elapsed_ms"] / 1000 for e in entries if e.get("elapsed_ms") is not None]
         if elapsed:
             res.overheads.append(run.wall_s - max(elapsed))
-        res.explanation = str(doc.get("explanation", ""))
+        res.explanation = _annotate(str(doc.get("explanation", "")), entries, by_port_clean)
         res.mirrors = []
         for e in entries:
             s = _spec_for(e.get("url", ""), by_port_clean)
@@ -690,6 +707,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "overhead_s": _round(overhead),
                 "overheads_s": [_round(o) for o in setup.overheads],
                 "winners": setup.winners,
+                "winner_ids": setup.winner_ids,
                 "expected_winner": sorted(expected),
                 "winner_pass": winner_ok,
                 "explanation": setup.explanation,
@@ -752,6 +770,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{_verdict(setup.fig.passed)}"
     )
     print(f"target: --version median < {VERSION_TARGET_S:g} s: {_verdict(ver.passed)}")
+    if setup.winner_ids:
+        print(f"winner (last run): {setup.winners[-1]} = goaccel's {setup.winner_ids[-1]}")
     print(
         f"winner sanity: chose {chosen_text or 'none'}, expected {exp_text}: {_verdict(winner_ok)}"
     )

@@ -85,6 +85,30 @@ def config_catalog_mirrors(path: Path | None = None) -> list[CatalogMirror]:
     return result
 
 
+def _same_url(value: Any, url: str) -> bool:
+    """Whether a config value names the mirror `url` (normalised), however it was written."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return parse_mirror_url(value).url == url
+    except InputError:
+        return value.rstrip("/") == url
+
+
+def _append_entry(table: Any, name: str, url: str) -> None:
+    """Add name = url right after the table's last entry, not after the comments and blank
+    lines that follow it (tomlkit's default), which belong to whatever comes next."""
+    from tomlkit.items import AoT, Table
+
+    body = getattr(getattr(table, "value", None), "body", None)
+    if isinstance(table, Table) and body:
+        entries = [k for k, v in body if k is not None and not isinstance(v, (Table, AoT))]
+        if entries:
+            table.value._insert_after(entries[-1], name, url)
+            return
+    table[name] = url
+
+
 def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> ConfigMirror:
     import tomlkit
 
@@ -104,9 +128,9 @@ def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> C
                 f"a mirror named '{name}' is already configured ({existing_url})",
                 hint="remove it first or pick another --name",
             )
-        if isinstance(existing_url, str) and existing_url.rstrip("/") == parsed.url:
+        if _same_url(existing_url, parsed.url):
             raise InputError(f"{parsed.display} is already configured as '{existing_name}'")
-    table[name] = parsed.url
+    _append_entry(table, name, parsed.url)
     atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), default_mode=0o600)
     return ConfigMirror(name, parsed.url)
 
@@ -118,9 +142,12 @@ def remove_mirror(name_or_url: str, path: Path | None = None) -> ConfigMirror:
     doc = _load_doc(path)
     table = _mirror_table(doc, path)
     entries = dict(table.items()) if table is not None else {}
-    target = name_or_url.rstrip("/")
+    try:
+        target = parse_mirror_url(name_or_url).url
+    except InputError:
+        target = name_or_url.rstrip("/")
     for name, url in entries.items():
-        if name == name_or_url or (isinstance(url, str) and url.rstrip("/") == target):
+        if name == name_or_url or _same_url(url, target):
             del table[name]
             atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), default_mode=0o600)
             return ConfigMirror(str(name), str(url))

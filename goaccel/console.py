@@ -75,11 +75,12 @@ class UI:
 
 
 _current: Optional[UI] = None
+global_verbose = False  # `goaccel -v COMMAND`
 
 
 def configure(*, json_mode: bool = False, verbose: bool = False, quiet: bool = False) -> UI:
     global _current
-    _current = UI(json_mode=json_mode, verbose=verbose, quiet=quiet)
+    _current = UI(json_mode=json_mode, verbose=verbose or global_verbose, quiet=quiet)
     return _current
 
 

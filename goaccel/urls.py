@@ -26,7 +26,8 @@ class MirrorURL:
 
     @property
     def host_port(self) -> str:
-        return self.host if self.port is None else f"{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 literal
+        return host if self.port is None else f"{host}:{self.port}"
 
     @property
     def display(self) -> str:
@@ -52,8 +53,11 @@ def parse_mirror_url(raw: str) -> MirrorURL:
 
     A bare `host[:port][/path]` gets `https://`, as go does. Raises InputError with the reason.
     """
-    shown = untrusted(mask_url(raw), limit=120)
     text = raw.strip()
+    # A bare `user:pass@host` has no scheme for mask_url to see: mask it as go would read it.
+    bare = "://" not in text
+    masked = mask_url("https://" + text)[len("https://") :] if bare else mask_url(text)
+    shown = untrusted(masked, limit=120)
     if not text:
         raise InputError("empty mirror URL")
     if text.lower() in _KEYWORDS:

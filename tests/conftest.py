@@ -56,3 +56,13 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     if go_dir not in os.environ.get("PATH", "").split(os.pathsep):
         monkeypatch.setenv("PATH", go_dir + os.pathsep + os.environ.get("PATH", ""))
     yield home
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests that need the real internet run only when asked for: GOACCEL_INTERNET_TESTS=1."""
+    if os.environ.get("GOACCEL_INTERNET_TESTS") == "1":
+        return
+    skip = pytest.mark.skip(reason="needs the internet; set GOACCEL_INTERNET_TESTS=1 to run")
+    for item in items:
+        if "internet" in item.keywords:
+            item.add_marker(skip)

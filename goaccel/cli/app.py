@@ -42,6 +42,9 @@ def _root(
     ] = False,
 ) -> None:
     """goaccel: fast, safe Go module mirror configuration."""
+    from goaccel import console
+
+    console.global_verbose = verbose
 
 
 app.command("setup")(setup.setup)

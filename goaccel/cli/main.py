@@ -48,7 +48,7 @@ def _call(command: str, fn: Callable[..., Any], args: Any, kwargs: dict[str, Any
     from goaccel.errors import ExitCode, GoaccelError
 
     json_mode = bool(kwargs.get("json"))
-    verbose = bool(kwargs.get("verbose"))
+    verbose = bool(kwargs.get("verbose")) or console.global_verbose
     try:
         result = fn(*args, **kwargs)
         return result if isinstance(result, int) else 0

@@ -67,10 +67,14 @@ def list_(json: Json = False, verbose: Verbose = False) -> int:
 @boundary("mirrors add")
 def add(
     url: Annotated[
-        str, typer.Argument(help="The mirror's GOPROXY URL, e.g. https://goproxy.example.com")
+        str,
+        typer.Argument(
+            metavar="URL", help="The mirror's GOPROXY URL, e.g. https://goproxy.example.com"
+        ),
     ],
     name: Annotated[
-        Optional[str], typer.Option("--name", help="A short name (default: the host).")
+        Optional[str],
+        typer.Option("--name", metavar="NAME", help="A short name (default: the host)."),
     ] = None,
     json: Json = False,
     verbose: Verbose = False,
@@ -106,7 +110,9 @@ def add(
 @app.command("remove")
 @boundary("mirrors remove")
 def remove(
-    name: Annotated[str, typer.Argument(help="The name or URL of a mirror in your config.toml.")],
+    name: Annotated[
+        str, typer.Argument(metavar="NAME", help="The name or URL of a mirror in your config.toml.")
+    ],
     json: Json = False,
     verbose: Verbose = False,
 ) -> int:

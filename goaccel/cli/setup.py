@@ -25,7 +25,11 @@ def setup(
     mirror: Annotated[
         Optional[list[str]],
         typer.Option(
-            "--mirror", "-m", help="Also measure this mirror URL (repeatable).", show_default=False
+            "--mirror",
+            "-m",
+            metavar="URL",
+            help="Also measure this mirror URL (repeatable).",
+            show_default=False,
         ),
     ] = None,
     no_builtin: Annotated[
@@ -36,6 +40,7 @@ def setup(
         typer.Option(
             "--project",
             "-p",
+            metavar="DIR",
             help="Go module to measure with (default: the module around the current directory).",
             file_okay=False,
         ),
@@ -45,6 +50,7 @@ def setup(
         typer.Option(
             "--timeout",
             "-t",
+            metavar="SECONDS",
             help="Time budget in seconds for measuring all mirrors.",
             min=0.5,
             max=300,
@@ -54,6 +60,7 @@ def setup(
         int,
         typer.Option(
             "--fallbacks",
+            metavar="N",
             help="Mirrors after the best one in GOPROXY (joined with '|').",
             min=0,
             max=5,
@@ -63,6 +70,7 @@ def setup(
         Optional[list[str]],
         typer.Option(
             "--private",
+            metavar="PATTERN",
             help="Module path pattern to add to GOPRIVATE (repeatable).",
             show_default=False,
         ),
@@ -71,6 +79,7 @@ def setup(
         Optional[str],
         typer.Option(
             "--target",
+            metavar="TARGET",
             help="Where to write: go-env (default when go is on PATH), shell, print, github-env.",
             show_default=False,
         ),
@@ -79,6 +88,7 @@ def setup(
         Optional[str],
         typer.Option(
             "--shell",
+            metavar="SHELL",
             help="bash, zsh, fish or powershell (default: from $SHELL).",
             show_default=False,
         ),
@@ -86,7 +96,10 @@ def setup(
     rc_file: Annotated[
         Optional[Path],
         typer.Option(
-            "--rc-file", help="The startup file to edit with --target shell.", dir_okay=False
+            "--rc-file",
+            metavar="FILE",
+            help="The startup file to edit with --target shell.",
+            dir_okay=False,
         ),
     ] = None,
     no_direct: Annotated[
