@@ -35,6 +35,7 @@ GOOD = "good"
 SLOWER = "slower"
 STALE = "stale"
 TAMPERED = "tampered"
+EMPTY = "empty"
 
 
 @dataclass
@@ -129,6 +130,10 @@ def rank(
         if p.first_request_s is None:
             entries.append(Ranked(p, "timeout", "no answer within the time budget"))
             continue
+        if p.checked and p.served == 0:
+            # Not a stale mirror but no mirror of this workload at all (wrong URL or path?).
+            entries.append(Ranked(p, EMPTY, f"serves none of the {p.checked} modules checked"))
+            continue
         lat = p.latency_s or 0.0
         thr = p.throughput_bps or fallback_thr
         missing_frac = len(p.missing) / p.checked if p.checked else 0.0
@@ -147,20 +152,18 @@ def rank(
         e.rank = i
         p = e.probe
         assert e.predicted_s is not None and best_t is not None
-        if p.missing:
-            e.verdict = STALE
-            e.reason = f"lacks {len(p.missing)} of {p.checked} modules checked (404/410)"
-        elif i == 1:
+        lacks = f"{len(p.missing)} of {p.checked} modules checked"
+        if i == 1:
             e.verdict = BEST
+            if p.missing:
+                e.reason = f"fastest even though it lacks {lacks}"
+        elif p.missing:
+            e.verdict = STALE
+            e.reason = f"lacks {lacks} (404/410)"
         elif e.predicted_s <= best_t * GOOD_WITHIN:
             e.verdict = GOOD
         else:
             e.verdict = SLOWER
-        if i == 1 and p.missing:
-            e.verdict = BEST
-            e.reason = (
-                f"fastest even though it lacks {len(p.missing)} of {p.checked} modules checked"
-            )
     ranking = Ranking(
         entries=usable + unusable,
         modules=n,
