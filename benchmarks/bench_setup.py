@@ -266,7 +266,12 @@ class Clock:
         self.skipped: list[str] = []
 
     def allows(self, cost: float) -> bool:
+        """Whether a run expected to take ``cost`` seconds still fits."""
         return time.monotonic() - self.start + cost <= self.limit
+
+    def cap(self, limit: float) -> float:
+        """A run's kill time, never past the overall limit (so a hang cannot overrun it)."""
+        return max(0.1, min(limit, self.limit - (time.monotonic() - self.start)))
 
     @property
     def elapsed(self) -> float:
@@ -349,18 +354,18 @@ def time_command(
     runs: int,
     clock: Clock,
     *,
-    limit: float = 20.0,
+    limit: float = 10.0,
     expect_stdout: str | None = None,
 ) -> Figures:
     """Time a quick command ``runs`` times (after one untimed warm-up run)."""
     fig = Figures(label)
-    run_timed(cmd, env, cwd, limit)  # warm-up: page cache, .pyc files
+    run_timed(cmd, env, cwd, clock.cap(limit))  # warm-up: page cache, .pyc files
     for i in range(runs):
         if not clock.allows(2.0):
             fig.skipped = runs - i
             clock.skipped.append(f"{label}: {runs - i} of {runs} runs (overall time limit)")
             break
-        run = run_timed(cmd, env, cwd, limit)
+        run = run_timed(cmd, env, cwd, clock.cap(limit))
         if run.returncode != 0:
             what = (
                 "killed at the time limit" if run.returncode is None else f"exit {run.returncode}"
@@ -386,8 +391,7 @@ class SetupResult:
     winners: list[str] = field(default_factory=list)  # spec name chosen per successful run
     winner_ids: list[str] = field(default_factory=list)  # goaccel's "name url" for the winner
     overheads: list[float] = field(default_factory=list)  # wall - slowest mirror's elapsed
-    mirrors: list[dict[str, Any]] = field(default_factory=list)  # per mirror, last good run
-    explanation: str = ""
+    details: list[dict[str, Any]] = field(default_factory=list)  # per good run, per mirror
     stderr_tail: str = ""
 
 
@@ -436,7 +440,8 @@ def bench_setup(
     if verbose:
         cmd.append("-v")
     par = os.cpu_count() or 4
-    cost = budget + 3.0
+    cost = budget + 3.0  # what a run normally takes, at most: budget + 1 s target + slack
+    limit = budget + 10.0  # kill a run that overruns its budget this much
     for i in range(runs):
         if not clock.allows(cost):
             fig.skipped = runs - i
@@ -444,7 +449,7 @@ def bench_setup(
             break
         root = scratch / f"setup-{i + 1}"
         env = isolated_env(root)
-        run = run_timed(cmd, env, root, limit=budget + 20.0)
+        run = run_timed(cmd, env, root, clock.cap(limit))
         res.stderr_tail = run.stderr[-4000:]
         log(f"  setup run {i + 1}/{runs}: {run.wall_s:.3f} s (exit {run.returncode})")
         if run.returncode != 0:
@@ -461,20 +466,18 @@ def bench_setup(
         fig.walls.append(run.wall_s)
         entries = doc.get("mirrors") or []
         best = next((e for e in entries if e.get("rank") == 1), None)
-        spec = _spec_for(best["url"], by_port_clean) if best else None
-        res.winners.append(spec.name if spec else (best or {}).get("name", "(none)"))
+        won = _spec_for(best["url"], by_port_clean) if best else None
+        res.winners.append(won.name if won else (best or {}).get("name", "(none)"))
         res.winner_ids.append(f"{best.get('name')} {best.get('url')}" if best else "(none)")
         elapsed = [e["elapsed_ms"] / 1000 for e in entries if e.get("elapsed_ms") is not None]
         if elapsed:
             res.overheads.append(run.wall_s - max(elapsed))
-        res.explanation = _annotate(str(doc.get("explanation", "")), entries, by_port_clean)
-        res.mirrors = []
+        mirrors = []
         for e in entries:
             s = _spec_for(e.get("url", ""), by_port_clean)
             human = human_estimate(s, modules, par) if s else None
             err = e.get("error") or {}
-            thr = e.get("throughput_bytes_per_s")
-            res.mirrors.append(
+            mirrors.append(
                 {
                     "profile": s.name if s else "?",
                     "kind": s.kind if s else "?",
@@ -485,7 +488,8 @@ def bench_setup(
                     "verdict": e.get("verdict"),
                     "error": err.get("kind"),
                     "latency_ms": e.get("latency_ms"),
-                    "throughput_bytes_per_s": thr,
+                    "connect_ms": e.get("connect_ms"),
+                    "throughput_bytes_per_s": e.get("throughput_bytes_per_s"),
                     "modules_checked": e.get("modules_checked"),
                     "modules_missing": len(e.get("modules_missing") or []),
                     "predicted_s": e.get("predicted_s"),
@@ -493,6 +497,15 @@ def bench_setup(
                     "elapsed_ms": e.get("elapsed_ms"),
                 }
             )
+        res.details.append(
+            {
+                "run": i + 1,
+                "wall_s": _round(run.wall_s),
+                "winner": res.winners[-1],
+                "explanation": _annotate(str(doc.get("explanation", "")), entries, by_port_clean),
+                "mirrors": mirrors,
+            }
+        )
     return res
 
 
@@ -511,7 +524,7 @@ def _verdict(ok: bool | None) -> str:
 
 def figures_table(rows: Sequence[tuple[str, Figures]]) -> str:
     head = ("command", "runs", "median", "min", "max", "target", "margin", "result")
-    lines = [head]
+    lines: list[tuple[str, ...]] = [head]
     for name, f in rows:
         target = "-" if f.target_s is None else f"{'<' if f.strict else '<='} {f.target_s:g} s"
         margin = "-" if f.margin is None else f"{f.margin:+.3f} s"
@@ -521,9 +534,9 @@ def figures_table(rows: Sequence[tuple[str, Figures]]) -> str:
 
 
 def mirrors_table(mirrors: Sequence[dict[str, Any]]) -> str:
-    head = ("profile", "simulated", "rank", "verdict/error", "latency", "throughput", "complete")
-    head += ("predicted", "human", "elapsed")
-    lines = [head]
+    head: tuple[str, ...] = ("profile", "simulated", "rank", "verdict/error", "latency")
+    head += ("throughput", "complete", "predicted", "human", "elapsed")
+    lines: list[tuple[str, ...]] = [head]
     for m in mirrors:
         thr = m["throughput_bytes_per_s"]
         checked = m["modules_checked"]
@@ -611,9 +624,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         go = shutil.which("go", path=env["PATH"])
         go_version = "-"
         if go:
-            gv = run_timed([go, "version"], env, cwd, 20.0)
+            gv = run_timed([go, "version"], env, cwd, clock.cap(10.0))
             go_version = gv.stdout.strip() or "-"
-        vv = run_timed([goaccel, "--version"], env, cwd, 20.0)
+        vv = run_timed([goaccel, "--version"], env, cwd, clock.cap(10.0))
         goaccel_version = vv.stdout.strip() or f"(--version failed: exit {vv.returncode})"
 
         log(f"start-up: {args.version_runs} runs each of python -c pass, --version, --help")
@@ -641,7 +654,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         profiles = {s.name: s.profile(modules) for s in MIRRORS if s.kind not in ("refused",)}
         with start_mirrors(profiles, modules) as sims:
             urls = {name: sim.url for name, sim in sims.items()}
-            taken = {sim.port for sim in sims.values()}
+            taken: set[int | None] = {sim.port for sim in sims.values()}
             for spec in MIRRORS:
                 if spec.kind == "refused":
                     url = refused_url()
@@ -654,7 +667,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             warm = [goaccel, "setup", "--dry-run", "--no-builtin", "--yes", "--json"]
             warm += ["-p", str(project), "--timeout", f"{args.budget:g}"]
             warm += ["--mirror", urls["refused-1"]]
-            run_timed(warm, isolated_env(scratch / "warm-up"), scratch / "warm-up", 30.0)
+            warm_dir = scratch / "warm-up"
+            run_timed(warm, isolated_env(warm_dir), warm_dir, clock.cap(args.budget + 10.0))
             setup = bench_setup(
                 goaccel,
                 project,
@@ -710,8 +724,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "winner_ids": setup.winner_ids,
                 "expected_winner": sorted(expected),
                 "winner_pass": winner_ok,
-                "explanation": setup.explanation,
-                "mirrors": setup.mirrors,
+                "details": setup.details,
             },
             "version": ver.to_json(),
             "help": hlp.to_json(),
@@ -749,12 +762,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     slowest, target = setup.fig.max, setup.fig.target_s
     if slowest is not None and target is not None and slowest > target:
         print(f"note: the slowest setup run ({slowest:.3f} s) exceeded the target")
-    if setup.mirrors:
+    # Show the first run that chose an unexpected winner, else the last run.
+    shown = next((d for d in setup.details if d["winner"] not in expected), None)
+    shown = shown or (setup.details[-1] if setup.details else None)
+    if shown is not None:
         print()
-        print("mirrors, as goaccel ranked them in the last run (human = independent estimate):")
-        print(mirrors_table(setup.mirrors))
-        if setup.explanation:
-            print(f"goaccel: {setup.explanation}")
+        print(
+            f"mirrors as goaccel ranked them in setup run {shown['run']} "
+            f"({shown['wall_s']:.3f} s); human = independent estimate:"
+        )
+        print(mirrors_table(shown["mirrors"]))
+        if shown["explanation"]:
+            print(f"goaccel: {shown['explanation']}")
     for f in (setup.fig, ver, hlp, py):
         for failure in f.failures:
             print(f"error: {f.label} {failure}")
@@ -779,5 +798,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0 if ok else 1
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    """SIGTERM: unwind like Ctrl-C, so the finally blocks kill goaccel and stop the mirrors."""
+    raise KeyboardInterrupt
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    if hasattr(signal, "SIGTERM"):
+        signal.signal(signal.SIGTERM, _terminate)
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        log("bench_setup: interrupted")
+        sys.exit(130)

@@ -101,7 +101,8 @@ def _append_entry(table: Any, name: str, url: str) -> None:
     from tomlkit.items import AoT, Table
 
     body = getattr(getattr(table, "value", None), "body", None)
-    if isinstance(table, Table) and body:
+    # _insert_after is tomlkit's own (private) way to do this; without it, append at the end.
+    if isinstance(table, Table) and body and hasattr(table.value, "_insert_after"):
         entries = [k for k, v in body if k is not None and not isinstance(v, (Table, AoT))]
         if entries:
             table.value._insert_after(entries[-1], name, url)

@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import errno
+import os
 import random
 import ssl
 import statistics
@@ -26,6 +27,7 @@ import threading
 import time
 from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from goaccel import __version__
@@ -539,7 +541,25 @@ def run_bounded(coro: Awaitable[_T]) -> _T:
             loop.close()
 
 
-def _make_client(deadline_s: float, concurrency: int) -> Any:
+def make_ssl_context() -> ssl.SSLContext:
+    """Trust what go trusts: the system's CA store (with SSL_CERT_FILE / SSL_CERT_DIR honoured,
+    as go does on Unix), so a company's TLS-inspecting proxy CA works here when it works for
+    go. certifi's bundle is added only where Python sees no system CAs at all (some macOS
+    Pythons), so public mirrors still verify there."""
+    cafile = os.environ.get("SSL_CERT_FILE") or None
+    capath = os.environ.get("SSL_CERT_DIR") or None
+    ctx = ssl.create_default_context(cafile=cafile, capath=capath)
+    if cafile is None and capath is None and not ctx.cert_store_stats().get("x509_ca"):
+        capath_default = ssl.get_default_verify_paths().capath
+        ca_dir = Path(capath_default) if capath_default else None
+        if not (ca_dir and ca_dir.is_dir() and any(ca_dir.iterdir())):
+            import certifi
+
+            ctx.load_verify_locations(certifi.where())
+    return ctx
+
+
+def _make_client(deadline_s: float, concurrency: int, ssl_context: ssl.SSLContext) -> Any:
     import httpx
 
     timeout = httpx.Timeout(
@@ -551,11 +571,11 @@ def _make_client(deadline_s: float, concurrency: int) -> Any:
         headers={"User-Agent": USER_AGENT},
         follow_redirects=True,
         trust_env=True,
+        verify=ssl_context,
     )
 
 
-async def _probe_one(prober: _MirrorProber) -> None:
-    client = _make_client(prober.s.budget, prober.s.concurrency)
+async def _probe_one(prober: _MirrorProber, client: Any) -> None:
     try:
         await prober.run(client)
     except asyncio.CancelledError:
@@ -578,9 +598,8 @@ async def _close_quickly(client: Any) -> None:
         await asyncio.wait_for(asyncio.shield(client.aclose()), timeout=0.2)
 
 
-async def _check_sumdb(url: str, budget: float) -> Optional[bool]:
+async def _check_sumdb(url: str, client: Any) -> Optional[bool]:
     """Is a checksum database reachable? `GET <url>/latest` answering 200."""
-    client = _make_client(budget, 1)
     try:
         resp = await client.get(url.rstrip("/") + "/latest")
         return bool(resp.status_code == 200)
@@ -598,13 +617,21 @@ async def probe_async(
     on_progress: Callable[[MirrorProbe], None] | None = None,
 ) -> ProbeRun:
     """Probe all targets (and the given checksum databases) together, within settings.budget."""
-    start = time.monotonic()
+    # Clients first, all of them, before any clock starts: building one takes milliseconds
+    # (TLS context, pools), which would otherwise be charged to the mirrors started earlier.
+    ssl_context = make_ssl_context()
+    budget, conc = settings.budget, settings.concurrency
     probers = [_MirrorProber(t, modules, settings) for t in targets]
+    clients = [_make_client(budget, conc, ssl_context) for _ in probers]
+    sumdb_clients = {name: _make_client(budget, 1, ssl_context) for name in sumdb_urls or {}}
+    start = time.monotonic()
+    for p in probers:
+        p.started = start
     tasks: dict[asyncio.Future[Any], _MirrorProber] = {
-        asyncio.ensure_future(_probe_one(p)): p for p in probers
+        asyncio.ensure_future(_probe_one(p, c)): p for p, c in zip(probers, clients)
     }
     sumdb_tasks = {
-        name: asyncio.ensure_future(_check_sumdb(url, settings.budget))
+        name: asyncio.ensure_future(_check_sumdb(url, sumdb_clients[name]))
         for name, url in (sumdb_urls or {}).items()
     }
     pending: set[asyncio.Future[Any]] = set(tasks) | set(sumdb_tasks.values())

@@ -91,14 +91,15 @@ def estimate_workload_bytes(
     modules: Sequence[ModuleRef], probes: Sequence[MirrorProbe], known: Mapping[str, int]
 ) -> int:
     """Total zip bytes the workload needs: sizes seen while probing or in the local module
-    cache; modules never seen count as the median of those seen (or DEFAULT_ZIP_BYTES)."""
+    cache; modules never seen count as the mean of those seen (or DEFAULT_ZIP_BYTES). The
+    mean, not the median: the total is what matters, and module sizes are skewed."""
     sizes: dict[str, int] = dict(known)
     for p in probes:
         for key, size in p.zip_sizes.items():
             sizes[key] = max(size, sizes.get(key, 0))
     zip_keys = [f"{m.path}@{m.version}" for m in modules if m.needs_zip]
     seen = [sizes[k] for k in zip_keys if k in sizes]
-    typical = int(statistics.median(seen)) if seen else DEFAULT_ZIP_BYTES
+    typical = int(statistics.fmean(seen)) if seen else DEFAULT_ZIP_BYTES
     return sum(sizes.get(k, typical) for k in zip_keys)
 
 
@@ -114,8 +115,10 @@ def rank(
     n = len(modules)
     total_bytes = estimate_workload_bytes(modules, probes, known_sizes or {})
     requests = zip_mods * 2 + (n - zip_mods)
+    # A mirror whose zips did not start within the budget (high latency, tight budget) gets
+    # the median of the others: neither rewarded nor punished for what was not measured.
     measured = [t for p in probes if p.usable and (t := p.throughput_bps)]
-    fallback_thr = min(measured) if measured else FALLBACK_THROUGHPUT_BPS
+    fallback_thr = statistics.median(measured) if measured else FALLBACK_THROUGHPUT_BPS
 
     entries: list[Ranked] = []
     for p in probes:
@@ -164,6 +167,8 @@ def rank(
             e.verdict = GOOD
         else:
             e.verdict = SLOWER
+        if not e.reason and zip_mods and p.throughput_bps is None:
+            e.reason = "no zip arrived within the budget: throughput assumed (median of others)"
     ranking = Ranking(
         entries=usable + unusable,
         modules=n,

@@ -56,9 +56,12 @@ def ranking_table(r: Ranking) -> Any:
         verdict = f"[{style}]{escape_markup(e.verdict)}[/]"
         if e.reason:
             verdict += f" [dim]{_safe(e.reason, 80)}[/dim]"
+        name = _safe(p.name, 40)
+        if p.display_url.split("://", 1)[-1] != p.name:  # a named mirror: show where it is
+            name += f"\n[dim]{_safe(p.display_url, 60)}[/dim]"
         t.add_row(
             str(e.rank) if e.rank else "-",
-            f"{_safe(p.name, 40)}\n[dim]{_safe(p.display_url, 60)}[/dim]",
+            name,
             _ms(p.latency_s) if p.first_request_s is not None else "-",
             f"{fmt_bytes(thr)}/s" if thr else "-",
             complete,
