@@ -134,6 +134,21 @@ def check_writable(path: Path) -> None:
         raise WriteError(f"cannot create {path}: {parent} is not writable")
 
 
+def block_values(plan: Plan, goenv: GoEnv, old_block: Optional[str], shell: str) -> dict[str, str]:
+    """What a persistent rc block exports: GOPROXY, every other decided value that differs from
+    what go sees now, and whatever the previous goaccel block set that this run does not
+    decide (a re-run without --private must not drop earlier --private patterns). Copying
+    values that are already in effect would pin them, hiding later edits of the go env file."""
+    old = shellrc.parse_block_values(shell, old_block) if old_block else {}
+    values = {"GOPROXY": plan.settings["GOPROXY"]}
+    for key, value in plan.settings.items():
+        if key != "GOPROXY" and (value != goenv.value(key) or key in old):
+            values[key] = value
+    for key, value in old.items():
+        values.setdefault(key, value)
+    return values
+
+
 def prepare(
     plan: Plan,
     goenv: GoEnv,
@@ -158,13 +173,15 @@ def prepare(
         return Prepared(target, values, [fp] if values else [])
     if target in ("shell", "print"):
         sh = resolve_shell(shell)
-        values = dict(plan.settings)
         if target == "print":
+            # One-shot environments (eval in CI): every decided value, self-contained.
+            values = dict(plan.settings)
             return Prepared(target, values, [], lines=shellrc.render_lines(sh, values), shell=sh)
         path = rc_path(sh, rc_file)
         check_writable(path)
         before = read_bytes_or_none(path)
         text = shellrc.read_rc(path)
+        values = block_values(plan, goenv, shellrc.find_block(text, source=path), sh)
         new_text = shellrc.apply_block(text, shellrc.render_block(sh, values), source=path)
         fp = FilePlan(path, "rc", before, new_text.encode("utf-8"), shell=sh)
         return Prepared(target, values, [fp], shell=sh)

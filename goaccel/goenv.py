@@ -227,7 +227,8 @@ def read_goenv(go: Optional[str] = None, *, environ: Mapping[str, str] | None = 
     )
     for key in GO_KEYS:
         env_value = environ.get(key) or None
-        file_value = file_values.get(key) or None
+        # A key present in the file counts even when empty: go then uses "" and ignores go.env.
+        file_value = file_values.get(key)
         if env_value is not None:
             value, source = env_value, ENVIRONMENT
         elif file_value is not None:
@@ -276,29 +277,57 @@ def go_env_write(go: str, changes: Mapping[str, Optional[str]]) -> list[str]:
     return warnings
 
 
+def _line_key(line: str) -> str:
+    """go's lineToKey: the KEY of a KEY=VALUE line, else ''."""
+    i = line.find("=")
+    if i < 0 or "#" in line[:i]:
+        return ""
+    return line[:i]
+
+
+def _update_env_lines(data: str, add: Mapping[str, str], delete: Sequence[str]) -> str:
+    """A faithful port of go's envcmd.updateEnvFile (go1.27): keep the last copy of each key,
+    update in place, append new keys, blank deleted ones, then sort each run of KEY=VALUE
+    lines (runs are separated by comments, blank or invalid lines, and deleted lines)."""
+    parts = data.split("\n")
+    lines = [p + "\n" for p in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1] + "\n")
+    prev: dict[str, int] = {}
+    for i, line in enumerate(lines):
+        key = _line_key(line)
+        if key:
+            if key in prev:
+                lines[prev[key]] = ""
+            prev[key] = i
+    pending = dict(add)
+    for key, value in add.items():
+        if key in prev:
+            lines[prev[key]] = f"{key}={value}\n"
+            del pending[key]
+    lines += [f"{k}={v}\n" for k, v in pending.items()]
+    for key in delete:
+        if key in prev:
+            lines[prev[key]] = ""
+    start = 0
+    for i in range(len(lines) + 1):
+        if i == len(lines) or not _line_key(lines[i]):
+            lines[start:i] = sorted(lines[start:i], key=_line_key)
+            start = i + 1
+    return "".join(lines)
+
+
 def render_env_file(original: Optional[str], changes: Mapping[str, Optional[str]]) -> str:
-    """Edit go env file text as `go env -w/-u` would: replace in place, append new keys, drop
-    unset ones. Used when go is not available (undo on a machine where go was removed)."""
-    lines = (original or "").splitlines(keepends=True)
-    out: list[str] = []
-    done: set[str] = set()
-    for line in lines:
-        key = line.partition("=")[0]
-        if key in changes:
-            if key in done:
-                continue
-            done.add(key)
-            value = changes[key]
-            if value is not None:
-                out.append(f"{key}={value}\n")
-            continue
-        out.append(line)
-    if out and not out[-1].endswith("\n"):
-        out[-1] += "\n"
-    for key, value in changes.items():
-        if key not in done and value is not None:
-            out.append(f"{key}={value}\n")
-    return "".join(out)
+    """The go env file text after `go env -w` (the values) and then `go env -u` (the Nones),
+    byte for byte as go writes it: for dry-run diffs, and for undo when go is gone."""
+    text = original or ""
+    sets = {k: v for k, v in changes.items() if v is not None}
+    unsets = [k for k, v in changes.items() if v is None]
+    if sets:
+        text = _update_env_lines(text, sets, ())
+    if unsets:
+        text = _update_env_lines(text, {}, unsets)
+    return text
 
 
 def check_subprocess_env_value(value: str) -> None:

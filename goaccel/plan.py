@@ -78,8 +78,9 @@ def validate_private_patterns(patterns: Sequence[str]) -> list[str]:
                 raise InputError(
                     f"--private pattern '{shown}' contains a character go cannot match"
                 )
-            if pat.count("[") != pat.count("]"):
-                raise InputError(f"--private pattern '{shown}' has an unbalanced '['")
+            problem = pattern_problem(pat)
+            if problem:
+                raise InputError(f"--private pattern '{shown}' {problem}")
             if "://" in pat:
                 raise InputError(
                     f"--private pattern '{shown}' is a URL; GOPRIVATE takes module path patterns",
@@ -88,6 +89,54 @@ def validate_private_patterns(patterns: Sequence[str]) -> list[str]:
             if pat not in out:
                 out.append(pat)
     return out
+
+
+def _class_char_end(pat: str, i: int) -> Optional[int]:
+    """path.Match's getEsc: the index after one (possibly escaped) class character, or None
+    when the pattern is malformed there (a class must go on to a closing ']')."""
+    if i >= len(pat) or pat[i] in "-]":
+        return None
+    if pat[i] == "\\":
+        i += 1
+        if i >= len(pat):
+            return None
+    i += 1
+    return i if i < len(pat) else None
+
+
+def pattern_problem(pat: str) -> Optional[str]:
+    """Why go's path.Match would reject the pattern (ErrBadPattern), or None when it is valid.
+
+    Mirrors Go's path/match.go: '\\' escapes the next character, '[' opens a class that holds
+    at least one character or range (optionally after '^') and must be closed by ']'; a ']'
+    outside a class is an ordinary character.
+    """
+    i, n = 0, len(pat)
+    while i < n:
+        c = pat[i]
+        if c == "\\":
+            if i + 1 >= n:
+                return "ends with a lone '\\'"
+            i += 2
+        elif c == "[":
+            i += 1
+            if i < n and pat[i] == "^":
+                i += 1
+            ranges = 0
+            while True:
+                if i < n and pat[i] == "]" and ranges > 0:
+                    i += 1
+                    break
+                j = _class_char_end(pat, i)
+                if j is not None and pat[j] == "-":
+                    j = _class_char_end(pat, j + 1)
+                if j is None:
+                    return "has a '[' character class that is empty or not closed"
+                i = j
+                ranges += 1
+        else:
+            i += 1
+    return None
 
 
 def merge_patterns(current: str, extra: Sequence[str]) -> str:
@@ -181,19 +230,16 @@ def build_plan(
     settings["GOSUMDB"] = gosumdb
 
     patterns = validate_private_patterns(private)
-    cur_private = goenv.value("GOPRIVATE")
-    if patterns or cur_private:
-        settings["GOPRIVATE"] = merge_patterns(cur_private, patterns)
-    for key in ("GONOPROXY", "GONOSUMDB"):
-        s = goenv.settings.get(key)
-        explicit = s is not None and s.value and s.source not in (DEFAULT, GOROOT_ENV)
-        if explicit and s is not None:
-            settings[key] = merge_patterns(s.value, patterns)
-            missing = [p for p in patterns if p not in split_list(s.value)]
-            if missing:
-                notes.append(
-                    f"{key} is set explicitly, so the --private patterns are added to it too"
-                )
+    if patterns:  # without --private these settings are not goaccel's to touch
+        settings["GOPRIVATE"] = merge_patterns(goenv.value("GOPRIVATE"), patterns)
+        for key in ("GONOPROXY", "GONOSUMDB"):
+            s = goenv.settings.get(key)
+            if s is not None and s.value and s.source not in (DEFAULT, GOROOT_ENV):
+                settings[key] = merge_patterns(s.value, patterns)
+                if any(p not in split_list(s.value) for p in patterns):
+                    notes.append(
+                        f"{key} is set explicitly, so the --private patterns are added to it too"
+                    )
 
     changes = []
     for key, value in settings.items():

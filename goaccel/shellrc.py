@@ -15,6 +15,7 @@ no value, however hostile, can run code when the file is sourced.
 from __future__ import annotations
 
 import re
+import shlex
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -350,3 +351,29 @@ def write_rc(path: Path, new_text: str) -> None:
         atomic_write(path, data)
     except OSError as exc:  # atomic_write lets a few through (a file where a directory should be)
         raise WriteError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+_POSIX_LINE = re.compile(r"^export ([A-Z_][A-Z0-9_]*)=(.*)$")
+_FISH_LINE = re.compile(r"^set -gx ([A-Z_][A-Z0-9_]*) (.*)$")
+_PWSH_LINE = re.compile(r"^\$env:([A-Z_][A-Z0-9_]*) = '(.*)'$")
+
+
+def parse_block_values(shell: str, block: str) -> dict[str, str]:
+    """Read back the assignments of a block goaccel rendered (best effort for edited ones)."""
+    values: dict[str, str] = {}
+    for raw in block.splitlines():
+        line = raw.strip()
+        try:
+            if shell in ("bash", "zsh") and (m := _POSIX_LINE.match(line)):
+                parts = shlex.split(m.group(2))
+                values[m.group(1)] = parts[0] if parts else ""
+            elif shell == "fish" and (m := _FISH_LINE.match(line)):
+                value = m.group(2)
+                if value.startswith("'") and value.endswith("'"):
+                    value = re.sub(r"\\(['\\])", r"\1", value[1:-1])
+                values[m.group(1)] = value
+            elif shell == "powershell" and (m := _PWSH_LINE.match(line)):
+                values[m.group(1)] = m.group(2).replace("''", "'")
+        except ValueError:
+            continue
+    return values

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
-import shlex
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,10 +13,6 @@ from goaccel.errors import GoaccelError
 from goaccel.goenv import ENVIRONMENT, NET_KEYS, GoEnv, Setting
 from goaccel.journal import Journal
 from goaccel.textsafe import mask_urls_in_text, untrusted
-
-_POSIX = re.compile(r"^export ([A-Z_][A-Z0-9_]*)=(.*)$")
-_FISH = re.compile(r"^set -gx ([A-Z_][A-Z0-9_]*) (.*)$")
-_PWSH = re.compile(r"^\$env:([A-Z_][A-Z0-9_]*) = '(.*)'$")
 
 
 @dataclass
@@ -38,27 +32,6 @@ class Status:
     blocks: list[RcBlock]
     conflicts: list[str] = field(default_factory=list)
     journal_entries: int = 0
-
-
-def parse_block_values(shell: str, block: str) -> dict[str, str]:
-    """Read back the assignments of a block goaccel rendered (best effort for edited ones)."""
-    values: dict[str, str] = {}
-    for raw in block.splitlines():
-        line = raw.strip()
-        try:
-            if shell in ("bash", "zsh") and (m := _POSIX.match(line)):
-                parts = shlex.split(m.group(2))
-                values[m.group(1)] = parts[0] if parts else ""
-            elif shell == "fish" and (m := _FISH.match(line)):
-                value = m.group(2)
-                if value.startswith("'") and value.endswith("'"):
-                    value = re.sub(r"\\(['\\])", r"\1", value[1:-1])
-                values[m.group(1)] = value
-            elif shell == "powershell" and (m := _PWSH.match(line)):
-                values[m.group(1)] = m.group(2).replace("''", "'")
-        except ValueError:
-            continue
-    return values
 
 
 def find_blocks(extra_paths: list[Path]) -> list[RcBlock]:
@@ -87,7 +60,7 @@ def find_blocks(extra_paths: list[Path]) -> list[RcBlock]:
         except GoaccelError:
             continue
         if block:
-            found.append(RcBlock(str(path), sh, parse_block_values(sh, block)))
+            found.append(RcBlock(str(path), sh, shellrc.parse_block_values(sh, block)))
     return found
 
 

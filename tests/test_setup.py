@@ -291,6 +291,36 @@ def test_shell_block_sets_what_go_then_uses(big_project: Path, tmp_path: Path) -
     assert out.stdout.splitlines() == [f"{good.url},direct", "OK"]
 
 
+def test_shell_rerun_keeps_what_an_earlier_run_set(big_project: Path, tmp_path: Path) -> None:
+    """A second setup without --private must not drop the first one's GOPRIVATE, and values
+    already in effect (GOSUMDB here) are not copied into the block, where they would pin them."""
+    rc = tmp_path / "zshrc"
+    args = ["--target", "shell", "--shell", "zsh", "--rc-file", str(rc)]
+    with MirrorSim(BIG) as a, MirrorSim(BIG) as b:
+        first = goaccel(
+            "setup", *mirror_args(a), *run_args(big_project), *args, "--private", "*.corp.example"
+        )
+        assert first.returncode == 0, first.stderr
+        assert "export GOPRIVATE='*.corp.example'" in rc.read_text()
+        second = goaccel("setup", *mirror_args(b), *run_args(big_project), *args)
+        assert second.returncode == 0, second.stderr
+    from goaccel.shellrc import find_block, parse_block_values
+
+    block = find_block(rc.read_text())
+    assert block is not None
+    assert parse_block_values("zsh", block) == {
+        "GOPROXY": f"{b.url},direct",
+        "GOPRIVATE": "*.corp.example",
+    }
+    assert goaccel("undo", "--yes").returncode == 0
+    block = find_block(rc.read_text())
+    assert block is not None
+    assert parse_block_values("zsh", block) == {
+        "GOPROXY": f"{a.url},direct",
+        "GOPRIVATE": "*.corp.example",
+    }
+
+
 def test_print_target_prints_only_eval_lines(big_project: Path) -> None:
     with MirrorSim(BIG) as good:
         proc = goaccel(
