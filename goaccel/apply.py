@@ -73,8 +73,21 @@ class Written:
     warnings: list[str] = field(default_factory=list)
 
 
-def resolve_target(target: Optional[str], goenv: GoEnv) -> tuple[str, list[str]]:
-    """The target to use and notes about the choice. Default: go-env when go is on PATH."""
+def resolve_target(
+    target: Optional[str],
+    goenv: GoEnv,
+    *,
+    shell: Optional[str] = None,
+    rc_file: Optional[Path] = None,
+) -> tuple[str, list[str]]:
+    """The target to use and notes about the choice. Default: go-env when go is on PATH;
+    --shell or --rc-file without --target mean the shell target."""
+    if target is None and (shell or rc_file):
+        return "shell", []
+    if target not in (None, "shell") and rc_file is not None:
+        raise InputError(f"--rc-file applies to --target shell, not --target {target}")
+    if target in ("go-env", "github-env") and shell:
+        raise InputError(f"--shell applies to --target shell or print, not --target {target}")
     if target is None:
         if goenv.go is None:
             return "shell", [
@@ -149,6 +162,16 @@ def block_values(plan: Plan, goenv: GoEnv, old_block: Optional[str], shell: str)
     return values
 
 
+def github_env_path() -> Path:
+    env_path = os.environ.get("GITHUB_ENV")
+    if not env_path:
+        raise InputError(
+            "--target github-env needs $GITHUB_ENV, which GitHub Actions sets for each step",
+            hint="outside GitHub Actions use --target print or --target go-env",
+        )
+    return Path(env_path)
+
+
 def prepare(
     plan: Plan,
     goenv: GoEnv,
@@ -186,13 +209,10 @@ def prepare(
         fp = FilePlan(path, "rc", before, new_text.encode("utf-8"), shell=sh)
         return Prepared(target, values, [fp], shell=sh)
     if target == "github-env":
-        env_path = os.environ.get("GITHUB_ENV")
-        if not env_path:
-            raise InputError("--target github-env needs $GITHUB_ENV (set by GitHub Actions)")
         values = dict(plan.settings)
         for v in values.values():
             goenv_mod.check_subprocess_env_value(v)
-        path = Path(env_path)
+        path = github_env_path()
         before = read_bytes_or_none(path)
         addition = "".join(f"{k}={v}\n" for k, v in values.items()).encode("utf-8")
         prefix = before or b""
@@ -277,6 +297,9 @@ def undo(journal: Journal) -> Undone:
                 results.append(UndoFile(f.path, "restored"))
         elif current == f.before:
             results.append(UndoFile(f.path, "unchanged"))
+        elif current is None:
+            # Deleted since: recreating it would be a change of its own, not an undo.
+            results.append(UndoFile(f.path, "deleted"))
         elif f.kind == "go-env":
             text = (current or b"").decode("utf-8", "replace")
             revert = {k: v.get("before") for k, v in f.keys.items()}

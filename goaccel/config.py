@@ -115,7 +115,7 @@ def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> C
 
     path = path or paths.config_file()
     parsed = parse_mirror_url(url)
-    name = name or parsed.host
+    name = name or parsed.host_port
     if not name.strip() or any(c in name for c in "\n\r\t"):
         raise InputError("a mirror name must be a non-empty single line")
     doc = _load_doc(path)

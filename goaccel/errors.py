@@ -1,6 +1,6 @@
 """The error hierarchy. Core code raises these; only the CLI boundary turns them into output.
 
-Exit codes are part of the public contract (docs/reference/exit-codes.md). Keep them stable.
+Exit codes are part of the public contract (docs/exit-codes.md). Keep them stable.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any, Optional
 
 class ExitCode:
     OK = 0
-    ERROR = 1  # unexpected failure, or a doctor/bench finding (later commands)
+    ERROR = 1  # an unexpected failure (a bug): "internal error"
     USAGE = 2  # bad command line or bad input value (same as click's usage errors)
     NO_MIRROR = 3  # no candidate mirror was usable; nothing was written
     CONFIG = 4  # a configuration file (go env file, config.toml, journal) is malformed

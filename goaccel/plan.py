@@ -148,12 +148,19 @@ def merge_patterns(current: str, extra: Sequence[str]) -> str:
 
 
 def _sumdb_family(value: str) -> str:
-    name = value.split(maxsplit=1)[0].split("+", maxsplit=1)[0] if value.strip() else ""
+    words = value.split()
+    name = words[0].split("+", maxsplit=1)[0] if words else ""
     if value.strip() == "off":
         return "off"
     if name in ("", SUMDB_DEFAULT):
-        # "sum.golang.org https://sum.golang.google.cn" is the China endpoint in disguise
-        return "cn" if SUMDB_CN in value else "default"
+        if len(words) < 2:
+            return "default"
+        # "sum.golang.org https://sum.golang.google.cn" is the China endpoint in disguise;
+        # any other URL is the user's own route to the database: theirs to keep.
+        url = words[1].rstrip("/")
+        if url == f"https://{SUMDB_DEFAULT}":
+            return "default"
+        return "cn" if url == f"https://{SUMDB_CN}" else "custom"
     if name == SUMDB_CN:
         return "cn"
     return "custom"
@@ -176,7 +183,9 @@ def decide_gosumdb(
         )
         return current, notes, warnings
     if family == "custom":
-        notes.append(f"GOSUMDB={shown} is your own checksum database; goaccel keeps it")
+        notes.append(
+            f"GOSUMDB={shown} is your own checksum database or route to it; goaccel keeps it"
+        )
         return current, notes, warnings
     # go asks each GOPROXY entry for /sumdb/<name>/supported in order; with '|' between the
     # entries it moves on after any failure, and after the last one it goes direct.

@@ -48,7 +48,6 @@ RESET = "reset"
 HTTP = "http"
 PROTOCOL = "protocol"
 UNREACHABLE = "unreachable"
-CORRUPT = "corrupt"
 
 
 @dataclass

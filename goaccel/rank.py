@@ -1,7 +1,8 @@
 """Rank probed mirrors by the predicted time to fetch the workload, not by ping.
 
 The model follows what `go mod download` does: for each module it needs the .mod (and, for
-modules whose code is built, the .zip), fetched with GOMAXPROCS requests in flight. So
+modules whose code is built, the .zip), with GOMAXPROCS requests in flight (cmd/go's
+modcmd/download.go; GOMAXPROCS defaults to the CPU count, which is what goaccel uses). So
 
     predicted = connect + ceil(requests / parallelism) * latency
               + workload bytes / throughput

@@ -62,7 +62,7 @@ def ranking_table(r: Ranking) -> Any:
         t.add_row(
             str(e.rank) if e.rank else "-",
             name,
-            _ms(p.latency_s) if p.first_request_s is not None else "-",
+            _ms(p.latency_s) if e.estimate is not None or p.latencies else "-",
             f"{fmt_bytes(thr)}/s" if thr else "-",
             complete,
             _secs(e.predicted_s),
@@ -131,11 +131,14 @@ def changes_table(plan: Plan) -> Any:
 
     t = Table(show_edge=False, pad_edge=False, header_style="bold")
     t.add_column("setting")
-    t.add_column("before")
-    t.add_column("after")
+    t.add_column("before", overflow="fold")
+    t.add_column("after", overflow="fold")  # a GOPROXY list must be shown whole, never cut
     for c in plan.changes:
-        before = _safe(c.before or "(unset)", 200)
-        t.add_row(c.key, f"{before} [dim]({escape_markup(c.source)})[/dim]", _safe(c.after, 200))
+        if c.before:
+            before = f"{_safe(c.before, 400)} [dim]({escape_markup(c.source)})[/dim]"
+        else:
+            before = "[dim](unset)[/dim]"
+        t.add_row(c.key, before, _safe(c.after, 400))
     return t
 
 

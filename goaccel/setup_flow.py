@@ -71,7 +71,7 @@ def start(opts: SetupOptions, cwd: Path) -> Started:
     )
     workload = resolve_workload(opts.project, cwd)
     genv = goenv.read_goenv(goenv.find_go())
-    target, notes = apply.resolve_target(opts.target, genv)
+    target, notes = apply.resolve_target(opts.target, genv, shell=opts.shell, rc_file=opts.rc_file)
     # Fail now, not after measuring, on what can already be checked.
     if target in ("shell", "print"):
         shell = apply.resolve_shell(opts.shell)
@@ -79,6 +79,8 @@ def start(opts: SetupOptions, cwd: Path) -> Started:
             apply.check_writable(apply.rc_path(shell, opts.rc_file))
     elif target == "go-env" and not opts.dry_run and genv.env_file is not None:
         apply.check_writable(genv.env_file)
+    elif target == "github-env":
+        apply.github_env_path()
     return Started(opts, catalog, candidates, workload, genv, target, private, notes)
 
 

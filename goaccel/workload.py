@@ -57,7 +57,7 @@ class Workload:
 
     @property
     def zip_count(self) -> int:
-        """Modules whose zip is needed (each also needs .info and .mod)."""
+        """Modules whose zip is needed (each also needs its .mod)."""
         return sum(1 for m in self.modules if m.needs_zip)
 
     @property

@@ -48,7 +48,6 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
         "COLUMNS": "200",
         "SHELL": "/bin/bash",
         "GOACCEL_CATALOG": str(Path(__file__).parent / "data" / "empty-catalog.toml"),
-        "GOACCEL_NO_UPDATE_CHECK": "1",
     }
     for key, value in env.items():
         monkeypatch.setenv(key, value)

@@ -209,6 +209,8 @@ def test_two_setups_at_once_are_refused(project: Path) -> None:
         (["--private", "https://git.corp.example.com"], 2, "is a URL"),
         (["--target", "github-env"], 2, "GITHUB_ENV"),
         (["--timeout", "0"], 2, "0.5"),
+        (["--target", "go-env", "--rc-file", "/tmp/x"], 2, "--rc-file applies to --target shell"),
+        (["--target", "github-env", "--shell", "zsh"], 2, "--shell applies to"),
     ],
 )
 def test_bad_options(args: list[str], code: int, needle: str, project: Path) -> None:
@@ -218,6 +220,17 @@ def test_bad_options(args: list[str], code: int, needle: str, project: Path) -> 
     assert needle in proc.stderr
     assert "Traceback" not in proc.stderr
     assert_nothing_written()
+
+
+def test_missing_github_env_fails_before_measuring(project: Path) -> None:
+    import time
+
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        start = time.monotonic()
+        proc = goaccel("setup", *mirror_args(stalled), *run_args(project), "--target", "github-env")
+        elapsed = time.monotonic() - start
+    assert_clean_failure(proc, 2, "GITHUB_ENV")
+    assert elapsed < 2.5, "a missing $GITHUB_ENV is knowable at once; no measuring first"
 
 
 def test_project_without_go_mod(tmp_path: Path) -> None:

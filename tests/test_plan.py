@@ -239,6 +239,8 @@ def test_split_list() -> None:
         ("off", "off"),
         ("gosum.io+ce6e7565+AY5qEHUk/qmHc5btzW45JVoENfazw8LielDsaI+lEbq6", "custom"),
         ("sum.corp.example+abcd1234+AAAA https://sum.corp.example", "custom"),
+        ("sum.golang.org https://sumproxy.corp.example.com", "custom"),
+        (f"{SUMDB_KEY} https://sum.golang.google.cn/", "cn"),
     ],
 )
 def test_sumdb_family(value: str, family: str) -> None:
@@ -263,7 +265,9 @@ def test_gosumdb_off_is_kept_with_a_warning() -> None:
 def test_custom_gosumdb_is_kept(custom: str) -> None:
     value, notes, warnings = decide_gosumdb(custom, [("a", True)], {SUMDB_DEFAULT: True})
     assert value == custom
-    assert notes == [f"GOSUMDB={custom} is your own checksum database; goaccel keeps it"]
+    assert notes == [
+        f"GOSUMDB={custom} is your own checksum database or route to it; goaccel keeps it"
+    ]
     assert warnings == []
 
 

@@ -481,3 +481,63 @@ def test_json_is_the_only_thing_on_stdout(big_project: Path) -> None:
             "source": "$GOROOT/go.env",
         }
     ]
+
+
+def test_rc_file_alone_means_the_shell_target(big_project: Path, tmp_path: Path) -> None:
+    rc = tmp_path / "custom.sh"
+    with MirrorSim(BIG) as good:
+        proc = goaccel(
+            "setup",
+            *mirror_args(good),
+            *run_args(big_project),
+            "--rc-file",
+            str(rc),
+            "--shell",
+            "bash",
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert f"export GOPROXY='{good.url},direct'" in rc.read_text()
+    assert not go_env_file().exists()
+
+
+def test_undo_leaves_a_deleted_rc_file_deleted(big_project: Path, tmp_path: Path) -> None:
+    rc = tmp_path / "bashrc"
+    rc.write_text("# mine\n")
+    with MirrorSim(BIG) as good:
+        proc = goaccel(
+            "setup",
+            *mirror_args(good),
+            *run_args(big_project),
+            "--rc-file",
+            str(rc),
+            "--shell",
+            "bash",
+        )
+    assert proc.returncode == 0, proc.stderr
+    rc.unlink()
+    undo = goaccel("undo", "--yes")
+    assert undo.returncode == 0, undo.stderr
+    assert "deleted since setup" in undo.stdout
+    assert not rc.exists()
+
+
+def test_verbose_explains_each_measurement(big_project: Path) -> None:
+    with MirrorSim(BIG) as good:
+        proc = goaccel(
+            "-v", "setup", *mirror_args(good, refused_url()), *run_args(big_project), "--dry-run"
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert "workload: 6 modules (6 zips, 0 .mod only)" in proc.stderr
+    assert "predicted = " in proc.stderr
+    assert "error: refused: connection refused" in proc.stderr
+
+
+def test_custom_sumdb_route_is_kept(big_project: Path) -> None:
+    route = "sum.golang.org https://sumproxy.corp.example.com"
+    go_env_file().parent.mkdir(parents=True)
+    go_env_file().write_text(f"GOSUMDB={route}\n")
+    with MirrorSim(BIG) as good:
+        proc, doc = setup_json(*mirror_args(good), *run_args(big_project))
+    assert proc.returncode == 0, proc.stderr
+    assert env_file_values()["GOSUMDB"] == route
+    assert any("your own checksum database or route" in n for n in doc["notes"])

@@ -58,8 +58,17 @@ def list_(json: Json = False, verbose: Verbose = False) -> int:
             m.origin,
             escape_markup(m.notes),
         )
-    ui.print(t)
-    ui.print(f"Your mirrors live in {escape_markup(str(paths.config_file()))}")
+    if rows:
+        ui.print(t)
+    else:
+        ui.print("No mirrors: the catalog is empty and none are configured.")
+    if cat.sumdbs:
+        names = ", ".join(s.name for s in cat.sumdbs)
+        ui.print(f"Checksum databases checked for GOSUMDB: {escape_markup(names)}")
+    ui.print(
+        f"Your mirrors live in {escape_markup(str(paths.config_file()))} "
+        "(`goaccel mirrors add URL`)."
+    )
     return 0
 
 
@@ -79,7 +88,7 @@ def add(
     json: Json = False,
     verbose: Verbose = False,
 ) -> int:
-    """Add a mirror to your config.toml; setup and bench measure it from then on."""
+    """Add a mirror to your config.toml; `goaccel setup` measures it from then on."""
     from goaccel import config, console, paths
     from goaccel.textsafe import escape_markup, mask_url
     from goaccel.urls import insecure_warning, parse_mirror_url

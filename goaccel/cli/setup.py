@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from rich.console import Console
 
     from goaccel.console import UI
+    from goaccel.measure import Measurement
     from goaccel.probe import MirrorProbe
     from goaccel.setup_flow import Decided, SetupOptions, Started
 
@@ -162,6 +163,7 @@ def _run(opts: SetupOptions, ui: UI) -> int:
                 f"(budget {opts.budget:g} s)…"
             )
             m = setup_flow.run_measure(s, tick)
+        _details(ui, s, m)
         if not ui.json_mode:
             out.print(report.ranking_table(m.ranking))
             out.print()
@@ -206,6 +208,12 @@ def _run(opts: SetupOptions, ui: UI) -> int:
         )
     elif opts.dry_run:
         out.print("[bold]Dry run:[/bold] nothing was written.")
+    elif written and written.files and s.target == "github-env":
+        out.print(
+            f"[green]Appended[/green] to {escape_markup(', '.join(written.files))}: the next "
+            "steps of this job see the new values (nothing to undo: the job's environment ends "
+            "with it)."
+        )
     elif written and written.files:
         out.print(
             f"[green]Wrote[/green] {escape_markup(', '.join(written.files))}. "
@@ -264,3 +272,40 @@ def _progress(ui: UI, total: int, budget: float) -> Iterator[Callable[[MirrorPro
             status.update(f"measuring mirrors: {done}/{total} done (at most {budget:g} s)")
 
         yield tick
+
+
+def _details(ui: UI, s: Started, m: Measurement) -> None:
+    """-v: what was measured, per mirror, so a surprising ranking can be understood."""
+    if not ui.verbose:
+        return
+    from goaccel.rank import fmt_bytes
+    from goaccel.textsafe import escape_markup, untrusted
+
+    w = s.workload
+    ui.detail(
+        f"workload: {w.module_count} modules ({w.zip_count} zips, {w.mod_only_count} .mod only); "
+        f"estimated {fmt_bytes(m.ranking.workload_bytes)} of zips; parallelism "
+        f"{m.ranking.parallelism}; probing took {m.run.elapsed_s:.2f} s"
+    )
+    for sumdb, ok in m.run.sumdb_reachable.items():
+        ui.detail(f"checksum database {sumdb}: {'reachable' if ok else 'not reachable'}")
+    for e in m.ranking.entries:
+        p = e.probe
+        lat = ", ".join(f"{x * 1000:.0f}" for x in p.latencies) or "-"
+        parts = [
+            f"{p.requests} requests in {p.elapsed_s:.2f} s",
+            f"first {p.first_request_s * 1000:.0f} ms" if p.first_request_s is not None else "",
+            f"then [{lat}] ms",
+            f"zips {fmt_bytes(p.zip_bytes)} in {p.zip_seconds:.2f} s ({p.zips_complete} complete)",
+            f"sumdb proxied: {p.sumdb_supported}",
+        ]
+        if e.estimate:
+            est = e.estimate
+            parts.append(
+                f"predicted = {est.connect_s:.2f} connect + {est.requests_s:.2f} requests + "
+                f"{est.transfer_s:.2f} transfer + {est.missing_s:.2f} missing"
+            )
+        parts += [f"error: {untrusted(x, limit=120)}" for x in p.errors[:3]]
+        parts += [f"stalled: {x}" for x in p.stalled_requests[:3]]
+        text = "; ".join(x for x in parts if x)
+        ui.detail(f"{escape_markup(untrusted(p.name, limit=40))}: {escape_markup(text)}")

@@ -35,6 +35,7 @@ def undo(yes: Yes = False, json: Json = False, verbose: Verbose = False) -> int:
         "restored": "restored to its exact previous content",
         "removed": "removed (goaccel had created it)",
         "unchanged": "already as before",
+        "deleted": "deleted since setup: left as it is",
         "reverted-keys": "edited since setup: goaccel's keys reverted, other edits kept",
         "reverted-block": "edited since setup: goaccel's block reverted, other edits kept",
     }
