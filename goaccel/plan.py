@@ -182,6 +182,8 @@ def decide_gosumdb(
             "mirror can then serve you modified code. Turn it back on with `go env -u GOSUMDB`."
         )
         return current, notes, warnings
+    # sum.golang.org written with its key or its own URL is the same choice: keep it as written.
+    keep_default = current if family == "default" and current.strip() else SUMDB_DEFAULT
     if family == "custom":
         notes.append(
             f"GOSUMDB={shown} is your own checksum database or route to it; goaccel keeps it"
@@ -193,10 +195,10 @@ def decide_gosumdb(
         if supported:
             path = f"/sumdb/{SUMDB_DEFAULT}/supported"
             notes.append(f"the checksum database is reached through {name} ({path})")
-            return SUMDB_DEFAULT, notes, warnings
+            return keep_default, notes, warnings
     if reachable.get(SUMDB_DEFAULT):
         notes.append(f"{SUMDB_DEFAULT} answers directly")
-        return SUMDB_DEFAULT, notes, warnings
+        return keep_default, notes, warnings
     if reachable.get(SUMDB_CN):
         notes.append(
             f"{SUMDB_DEFAULT} is not reachable and the chosen mirror does not proxy it; "

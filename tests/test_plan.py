@@ -610,3 +610,9 @@ def test_pattern_problem_agrees_with_go_path_match(tmp_path: Path) -> None:
     go_valid = _json.loads(proc.stdout)
     ours = [pattern_problem(p) is None for p in patterns]
     assert ours == go_valid, [p for p, a, b in zip(patterns, ours, go_valid) if a != b]
+
+
+def test_keyed_sum_golang_org_is_kept_as_written() -> None:
+    value, _notes, warnings = decide_gosumdb(SUMDB_KEY, [("a", True)], {})
+    assert value == SUMDB_KEY
+    assert warnings == []
