@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Optional
 
 from goaccel.errors import ConfigFileError, GoCommandError, WriteError
-from goaccel.textsafe import untrusted
+from goaccel.textsafe import mask_urls_in_text, untrusted
 
 GO_KEYS = (
     "GOPROXY",
@@ -270,7 +270,7 @@ def go_env_write(go: str, changes: Mapping[str, Optional[str]]) -> list[str]:
         if args is None:
             continue
         proc = run_go(go, args)
-        text = untrusted(proc.stderr, limit=400, keep_newlines=True)
+        text = mask_urls_in_text(untrusted(proc.stderr, limit=400, keep_newlines=True))
         if proc.returncode != 0:
             raise WriteError(f"`go {args[0]} {args[1]}` failed: {text.strip()}")
         warnings.extend(line.strip() for line in text.splitlines() if line.strip())

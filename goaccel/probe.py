@@ -32,7 +32,7 @@ from typing import Any, Callable, Optional, TypeVar
 
 from goaccel import __version__
 from goaccel.gosum import escape_path, escape_version
-from goaccel.textsafe import mask_url, untrusted
+from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 from goaccel.workload import ModuleRef
 
 USER_AGENT = f"goaccel/{__version__} (GOPROXY protocol probe; like GoCommand/1)"
@@ -159,7 +159,7 @@ def classify_exception(exc: BaseException) -> ProbeError:
     """Map an httpx/OS exception to a stable error kind with a short, safe detail."""
     import httpx
 
-    text = untrusted(mask_url(str(exc)) or type(exc).__name__, limit=200)
+    text = untrusted(mask_urls_in_text(str(exc)) or type(exc).__name__, limit=200)
     chain = _exception_chain(exc)
     if isinstance(exc, httpx.ConnectTimeout):
         return ProbeError(TIMEOUT, "no connection within the time limit")
@@ -365,7 +365,7 @@ class _MirrorProber:
             self.result.missing.append(key)
 
     def _record_http_error(self, exc: _HTTPStatus) -> None:
-        body = untrusted(exc.body, limit=160)
+        body = untrusted(mask_urls_in_text(exc.body), limit=160)
         detail = f"HTTP {exc.status}" + (f": {body}" if body else "")
         self.result.errors.append(detail)
         if self.result.error is None:

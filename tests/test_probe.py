@@ -1,0 +1,195 @@
+"""probe.py directly: error classes, TLS trust, redirects, budget, connection reuse."""
+
+from __future__ import annotations
+
+import http.server
+import shutil
+import ssl
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from mirrorsim import MirrorSim, Profile, make_universe, refused_url
+
+from goaccel.probe import (
+    DNS,
+    HTTP,
+    REFUSED,
+    RESET,
+    STALLED,
+    TLS,
+    ProbeSettings,
+    Target,
+    classify_exception,
+    module_url,
+    probe,
+)
+from goaccel.workload import ModuleRef
+
+MODS = make_universe(4, sizes=[30_000, 60_000])
+REFS = [ModuleRef(m.path, m.version) for m in MODS]
+
+
+def run(*targets: Target, budget: float = 2.0, **kw: object) -> dict[str, object]:
+    result = probe(list(targets), REFS, ProbeSettings(budget=budget, **kw))  # type: ignore[arg-type]
+    return {m.name: m for m in result.mirrors}
+
+
+def test_module_url_case_encodes_path_and_version() -> None:
+    ref = ModuleRef("github.com/BurntSushi/toml", "v1.2.3-RC1")
+    assert (
+        module_url("https://p", ref, "info")
+        == "https://p/github.com/!burnt!sushi/toml/@v/v1.2.3-!r!c1.info"
+    )
+    assert module_url("https://p", ref, "list") == "https://p/github.com/!burnt!sushi/toml/@v/list"
+
+
+@pytest.mark.parametrize(
+    ("exc", "kind"),
+    [
+        (httpx.ConnectError("[Errno -2] Name or service not known"), DNS),
+        (httpx.ConnectError("[Errno 8] nodename nor servname provided, or not known"), DNS),
+        (httpx.ConnectError("[Errno 11001] getaddrinfo failed"), DNS),
+        (httpx.ConnectError("[Errno 111] Connection refused"), REFUSED),
+        (httpx.ConnectError("[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"), TLS),
+        (httpx.ReadTimeout("timed out"), STALLED),
+        (httpx.RemoteProtocolError("Server disconnected without sending a response."), RESET),
+    ],
+)
+def test_classify_exception(exc: Exception, kind: str) -> None:
+    assert classify_exception(exc).kind == kind
+
+
+def test_classify_masks_credentials_and_strips_control_characters() -> None:
+    err = classify_exception(httpx.ProtocolError("bad \x1b[31mthing\x07 at https://u:secret@h/x"))
+    assert "secret" not in err.detail and "\x1b" not in err.detail and "\x07" not in err.detail
+
+
+def test_refused_reset_and_http_errors() -> None:
+    with (
+        MirrorSim(MODS, Profile(reset=True)) as reset,
+        MirrorSim(MODS, Profile(status=502, error_body="bad gateway\x1b[2J")) as bad,
+    ):
+        got = run(
+            Target("refused", refused_url()),
+            Target("reset", reset.url),
+            Target("bad", bad.url),
+        )
+    assert got["refused"].error.kind == REFUSED  # type: ignore[attr-defined]
+    assert got["reset"].error.kind == RESET  # type: ignore[attr-defined]
+    err = got["bad"].error  # type: ignore[attr-defined]
+    assert err.kind == HTTP
+    assert err.detail == "HTTP 502: bad gateway"
+
+
+def test_small_requests_reuse_one_connection_and_measure_latency() -> None:
+    with MirrorSim(MODS, Profile(latency=0.03)) as sim:
+        got = run(Target("sim", sim.url))["sim"]
+        requests = sim.requests
+    first_phase = [r for r in requests if r.kind in ("list", "info", "mod", "sumdb")][:6]
+    assert len({r.conn_id for r in first_phase[:5]}) == 1, (
+        "sequential small requests share a connection"
+    )
+    assert 0.025 <= got.latency_s <= 0.06  # type: ignore[attr-defined,operator]
+    assert got.sumdb_supported is True  # type: ignore[attr-defined]
+    assert got.checked == len(MODS) and not got.missing  # type: ignore[attr-defined]
+    assert all(r.user_agent.startswith("goaccel/") for r in requests)
+
+
+def test_throughput_follows_the_bandwidth_cap() -> None:
+    with MirrorSim(MODS, Profile(bandwidth=200_000)) as sim:
+        got = run(Target("sim", sim.url), budget=3)["sim"]
+    assert 150_000 <= got.throughput_bps <= 230_000  # type: ignore[attr-defined,operator]
+
+
+def test_slow_but_moving_download_is_not_a_stall() -> None:
+    """A thin pipe still sending at the deadline is slow, not stalled."""
+    big = make_universe(2, sizes=400_000)
+    refs = [ModuleRef(m.path, m.version) for m in big]
+    with MirrorSim(big, Profile(bandwidth=60_000)) as sim:
+        result = probe([Target("slow", sim.url)], refs, ProbeSettings(budget=2.0))
+    m = result.mirrors[0]
+    assert m.error is None, m.error
+    assert m.stalled_requests == []
+    assert m.throughput_bps is not None and m.throughput_bps < 100_000
+
+
+def test_budget_holds_with_many_stalls() -> None:
+    sims = [MirrorSim(MODS, Profile(stall=True)) for _ in range(6)]
+    for s in sims:
+        s.start()
+    try:
+        start = time.monotonic()
+        result = probe(
+            [Target(f"s{i}", s.url) for i, s in enumerate(sims)], REFS, ProbeSettings(budget=1.0)
+        )
+        elapsed = time.monotonic() - start
+    finally:
+        for s in sims:
+            s.stop()
+    assert elapsed < 1.6
+    assert {m.error.kind for m in result.mirrors if m.error} == {STALLED}
+
+
+# --------------------------------------------------------------------------- TLS
+
+
+@pytest.fixture
+def tls_mirror(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A loopback HTTPS server with a self-signed certificate, in front of a MirrorSim."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(key), "-out", str(cert),
+        ],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    with MirrorSim(MODS) as backend:
+
+        class Proxy(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                r = httpx.get(backend.url + self.path)
+                self.send_response(r.status_code)
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        server.socket = ctx.wrap_socket(server.socket, server_side=True)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"https://127.0.0.1:{server.server_address[1]}", cert
+        finally:
+            server.shutdown()
+            server.server_close()
+
+
+def test_untrusted_certificate_is_a_tls_error(tls_mirror: tuple[str, Path]) -> None:
+    url, _cert = tls_mirror
+    got = run(Target("tls", url))["tls"]
+    assert got.error is not None and got.error.kind == TLS  # type: ignore[attr-defined]
+
+
+def test_ssl_cert_file_is_trusted_as_go_trusts_it(
+    tls_mirror: tuple[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url, cert = tls_mirror
+    monkeypatch.setenv("SSL_CERT_FILE", str(cert))
+    got = run(Target("tls", url), budget=3)["tls"]
+    assert got.error is None, got.error  # type: ignore[attr-defined]
+    assert got.checked == len(MODS)  # type: ignore[attr-defined]
