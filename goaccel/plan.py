@@ -182,29 +182,49 @@ def decide_gosumdb(
             "mirror can then serve you modified code. Turn it back on with `go env -u GOSUMDB`."
         )
         return current, notes, warnings
-    # sum.golang.org written with its key or its own URL is the same choice: keep it as written.
-    keep_default = current if family == "default" and current.strip() else SUMDB_DEFAULT
+    # sum.golang.org written with its key is the same choice: keep it as written. (With a URL
+    # after it go would never ask the proxies, so that form is not kept when they are the way.)
+    keep_default = current if family == "default" and len(current.split()) == 1 else SUMDB_DEFAULT
     if family == "custom":
         notes.append(
             f"GOSUMDB={shown} is your own checksum database or route to it; goaccel keeps it"
         )
         return current, notes, warnings
-    # go asks each GOPROXY entry for /sumdb/<name>/supported in order; with '|' between the
-    # entries it moves on after any failure, and after the last one it goes direct.
-    for name, supported in chain_support:
+    # Replay go's walk (modfetch/sumdb.go, initBase + TryProxies): each GOPROXY entry is asked
+    # for /sumdb/<name>/supported in order. 200: all checksum traffic goes through it. 404/410:
+    # next entry. Any other failure: next entry only after '|'; after the last mirror (',' or
+    # the end) go stops with that error and never asks the database itself.
+    failing: Optional[str] = None
+    for i, (name, supported) in enumerate(chain_support):
         if supported:
             path = f"/sumdb/{SUMDB_DEFAULT}/supported"
             notes.append(f"the checksum database is reached through {name} ({path})")
             return keep_default, notes, warnings
-    if reachable.get(SUMDB_DEFAULT):
+        if supported is None and i == len(chain_support) - 1:
+            failing = name
+    if failing is None and reachable.get(SUMDB_DEFAULT):
         notes.append(f"{SUMDB_DEFAULT} answers directly")
         return keep_default, notes, warnings
+    if failing is not None and reachable.get(SUMDB_DEFAULT):
+        # An explicit URL makes go ask the database directly instead of the failing mirror.
+        notes.append(
+            f"{failing} fails at /sumdb/{SUMDB_DEFAULT}/supported, where go would stop; "
+            f"{SUMDB_DEFAULT} answers directly, so GOSUMDB names its URL"
+        )
+        return f"{SUMDB_DEFAULT} https://{SUMDB_DEFAULT}", notes, warnings
     if reachable.get(SUMDB_CN):
         notes.append(
-            f"{SUMDB_DEFAULT} is not reachable and the chosen mirror does not proxy it; "
+            f"{SUMDB_DEFAULT} is not reachable and the chosen mirrors do not proxy it; "
             f"{SUMDB_CN} (the same database) answers"
         )
         return SUMDB_CN, notes, warnings
+    if failing is not None:
+        warnings.append(
+            f"{failing} fails at /sumdb/{SUMDB_DEFAULT}/supported and no checksum database "
+            f"answers directly: go will fail to verify modules missing from go.sum. GOSUMDB "
+            f"stays {shown or SUMDB_DEFAULT}."
+        )
+        return current, notes, warnings
     warnings.append(
         f"no checksum database was confirmed reachable (not through the chosen mirror, not "
         f"directly); GOSUMDB stays {shown or SUMDB_DEFAULT}. If go reports 'verifying module' "

@@ -83,6 +83,7 @@ def probe_json(p: MirrorProbe) -> dict[str, Any]:
         "modules_checked": p.checked,
         "modules_missing": list(p.missing),
         "sumdb_supported": p.sumdb_supported,
+        "sumdb_status": p.sumdb_status,
         "error": None if p.error is None else {"kind": p.error.kind, "detail": p.error.detail},
         "errors": list(p.errors),
         "mismatched": list(p.mismatched),

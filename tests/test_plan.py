@@ -49,7 +49,7 @@ def probe(
     latency: float,
     *,
     url: Optional[str] = None,
-    sumdb: Optional[bool] = None,
+    sumdb: Optional[bool] = False,
     error: Optional[ProbeError] = None,
     mismatched: Sequence[str] = (),
 ) -> MirrorProbe:
@@ -58,7 +58,7 @@ def probe(
     p.latencies = [latency] * 3
     p.zip_bytes, p.zip_seconds = 4_000_000, 1.0
     p.checked = 10
-    p.sumdb_supported = sumdb
+    p.sumdb_status = {True: 200, False: 404, None: None}[sumdb]
     p.error = error
     p.mismatched = list(mismatched)
     return p
@@ -293,9 +293,29 @@ def test_gosumdb_through_a_proxy_of_the_chain(
 
 def test_gosumdb_direct_when_no_proxy_supports_it() -> None:
     value, notes, warnings = decide_gosumdb(
-        "sum.golang.org", [("a", False), ("b", None)], {SUMDB_DEFAULT: True, SUMDB_CN: True}
+        "sum.golang.org", [("a", None), ("b", False)], {SUMDB_DEFAULT: True, SUMDB_CN: True}
     )
     assert (value, notes, warnings) == (SUMDB_DEFAULT, ["sum.golang.org answers directly"], [])
+
+
+def test_gosumdb_names_the_url_when_the_last_mirror_fails_where_go_would_stop() -> None:
+    """go stops at an error of the last entry before ',direct' and never goes direct; an
+    explicit URL in GOSUMDB makes it ask the database itself."""
+    value, notes, warnings = decide_gosumdb(
+        "sum.golang.org", [("a", False), ("b", None)], {SUMDB_DEFAULT: True, SUMDB_CN: True}
+    )
+    assert value == "sum.golang.org https://sum.golang.org"
+    assert notes == [
+        "b fails at /sumdb/sum.golang.org/supported, where go would stop; sum.golang.org "
+        "answers directly, so GOSUMDB names its URL"
+    ]
+    assert warnings == []
+
+
+def test_gosumdb_warns_when_the_last_mirror_fails_and_nothing_answers() -> None:
+    value, _notes, warnings = decide_gosumdb("", [("b", None)], {})
+    assert value == ""
+    assert warnings and "go will fail to verify modules missing from go.sum" in warnings[0]
 
 
 def test_gosumdb_cn_fallback() -> None:
@@ -315,7 +335,7 @@ def test_gosumdb_cn_fallback() -> None:
 )
 def test_gosumdb_nothing_reachable_keeps_current(current: str) -> None:
     value, notes, warnings = decide_gosumdb(
-        current, [("a", False), ("b", None)], {SUMDB_DEFAULT: False, SUMDB_CN: None}
+        current, [("a", None), ("b", False)], {SUMDB_DEFAULT: False, SUMDB_CN: None}
     )
     assert value == current
     assert notes == []

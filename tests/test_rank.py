@@ -59,7 +59,7 @@ def probe(
         p.zip_bytes = int(throughput * 2.0)
     p.checked = checked
     p.missing = [f"example.com/missing{i}@v1.0.0" for i in range(missing)]
-    p.sumdb_supported = sumdb
+    p.sumdb_status = {True: 200, False: 404, None: None}[sumdb]
     p.error = error
     p.mismatched = list(mismatched)
     p.zip_sizes = dict(zip_sizes or {})

@@ -541,3 +541,22 @@ def test_custom_sumdb_route_is_kept(big_project: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert env_file_values()["GOSUMDB"] == route
     assert any("your own checksum database or route" in n for n in doc["notes"])
+
+
+def test_mirror_failing_the_sumdb_probe_gets_an_explicit_sumdb_url(
+    big_project: Path, tmp_path: Path
+) -> None:
+    """go stops at a 5xx from the last mirror's /sumdb/.../supported (it never goes direct
+    then), so goaccel names sum.golang.org's URL when the database answers directly."""
+    sumdb = MirrorSim([], Profile(sumdb_root=True))
+    with MirrorSim(BIG, Profile(status=500, apply_to="sumdb")) as mirror, sumdb:
+        catalog = tmp_path / "catalog.toml"
+        catalog.write_text(
+            f'mirrors = []\n[[sumdbs]]\nname = "sum.golang.org"\nurl = "{sumdb.url}"\n'
+        )
+        proc, doc = setup_json(
+            *mirror_args(mirror), *run_args(big_project), env={"GOACCEL_CATALOG": str(catalog)}
+        )
+    assert proc.returncode == 0, proc.stderr
+    assert by_url(doc)[mirror.url]["sumdb_status"] == 500
+    assert env_file_values()["GOSUMDB"] == "sum.golang.org https://sum.golang.org"
