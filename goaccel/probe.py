@@ -242,9 +242,10 @@ class _HTTPStatus(Exception):
 class _Tracker:
     """Follows one request through httpcore's trace events, to name where a stall happened."""
 
-    def __init__(self) -> None:
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
         self.state = "connecting"
-        self.last_progress = time.monotonic()
+        self.started = self.last_progress = time.monotonic()
 
     async def __call__(self, event: str, info: Mapping[str, Any]) -> None:
         self.last_progress = time.monotonic()
@@ -282,7 +283,7 @@ class _MirrorProber:
     async def _get(
         self, client: Any, url: str, kind: str, module: str, *, stream_zip: bool = False
     ) -> Sample:
-        tracker = _Tracker()
+        tracker = _Tracker(kind)
         rid = self._next_id
         self._next_id += 1
         self.inflight[rid] = (url, tracker)
@@ -462,7 +463,7 @@ class _MirrorProber:
         forever, so a mirror that does this even once must not be chosen.
         """
         lat = self.result.latency_s or 0.0
-        return max(4 * lat, min(2.0, max(0.5, 0.4 * self.s.budget)))
+        return max(4 * lat, 0.5, 0.4 * self.s.budget)
 
     def cancelled_at_deadline(self) -> None:
         """Classify what was still in flight when the budget ran out."""
@@ -470,11 +471,24 @@ class _MirrorProber:
         r = self.result
         now = time.monotonic()
         threshold = self.stall_threshold()
+        # Silent mid-body: go would hang there forever. Waiting for headers is different: a
+        # mirror fetching a module it has not cached yet can take seconds to start, and go
+        # waits it out; that only costs time, charged to throughput below.
         stalled = [
             (mask_url(url), t)
             for url, t in self.inflight.values()
-            if t.state in ("waiting", "body") and now - t.last_progress >= threshold
+            if t.state == "body" and now - t.last_progress >= threshold
         ]
+        waiting = [
+            (mask_url(url), t)
+            for url, t in self.inflight.values()
+            if t.state == "waiting" and now - t.last_progress >= threshold
+        ]
+        for _url, t in waiting:
+            if t.kind == "zip":
+                r.zip_seconds += now - t.started
+        if waiting and r.zip_bytes == 0 and any(m.needs_zip for m in self.modules):
+            stalled += waiting  # not one zip byte in the whole budget: unusable, not slow
         r.stalled_requests.extend(url for url, _ in stalled)
         if r.error is not None:
             return

@@ -193,3 +193,51 @@ def test_ssl_cert_file_is_trusted_as_go_trusts_it(
     got = run(Target("tls", url), budget=3)["tls"]
     assert got.error is None, got.error  # type: ignore[attr-defined]
     assert got.checked == len(MODS)  # type: ignore[attr-defined]
+
+
+def _delaying_proxy(
+    backend: str, slow_suffix: str, delay: float
+) -> http.server.ThreadingHTTPServer:
+    """A loopback proxy in front of a MirrorSim that holds back one path before answering."""
+
+    class Proxy(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:
+            if self.path.endswith(slow_suffix):
+                time.sleep(delay)
+            r = httpx.get(backend + self.path)
+            self.send_response(r.status_code)
+            self.send_header("Content-Length", str(len(r.content)))
+            self.end_headers()
+            self.wfile.write(r.content)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+def test_slow_first_byte_on_one_zip_is_slowness_not_a_stall() -> None:
+    """A cold-cache zip that takes seconds to start is normal for public mirrors, and go waits
+    for it; only a mirror that delivers no zip byte at all within the budget is stalled."""
+    mods = make_universe(3, sizes=20_000)
+    refs = [ModuleRef(m.path, m.version) for m in mods]
+    with MirrorSim(mods) as sim, MirrorSim(mods, Profile(stall=True, apply_to="zip")) as dead:
+        slow = _delaying_proxy(sim.url, f"{mods[1].escaped_path}/@v/v1.0.0.zip", 3.0)
+        try:
+            url = f"http://127.0.0.1:{slow.server_address[1]}"
+            result = probe(
+                [Target("slow", url), Target("nozips", dead.url)], refs, ProbeSettings(budget=2.0)
+            )
+        finally:
+            slow.shutdown()
+            slow.server_close()
+    got = {m.name: m for m in result.mirrors}
+    assert got["slow"].error is None, got["slow"].error
+    assert got["slow"].zips_complete == 2
+    assert got["slow"].zip_seconds >= 0.8, "the wait is charged to throughput"
+    assert got["nozips"].error is not None and got["nozips"].error.kind == STALLED
