@@ -227,6 +227,14 @@ def commit(prepared: Prepared, goenv: GoEnv, journal: Journal) -> Written:
     files = [f for f in prepared.files if f.changed]
     if not files:
         return Written(prepared.target, [], None)
+    # The new content was computed from the bytes read before measuring (and before any
+    # confirmation prompt); an edit made since would be lost, or be missing from undo.
+    for f in files:
+        if f.kind != "github-env" and read_bytes_or_none(f.path) != f.before:
+            raise WriteError(
+                f"{f.path} changed while goaccel was running; nothing was written",
+                hint="run goaccel setup again",
+            )
     if prepared.target == "github-env":
         # Appending to $GITHUB_ENV affects later CI steps only; there is nothing to undo.
         f = files[0]

@@ -34,6 +34,11 @@ class UI:
         if not self.json_mode:
             self.out.print(*renderables, markup=markup)
 
+    def raw(self, line: str) -> None:
+        """A line for machines (eval, pipes): bytes as they are, no wrapping, no markup."""
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
     def emit_json(self, command: str, payload: dict[str, Any], *, ok: bool = True) -> None:
         doc = {"goaccel": __version__, "schema": JSON_SCHEMA, "command": command, "ok": ok}
         doc.update(payload)

@@ -341,6 +341,20 @@ def test_print_target_prints_only_eval_lines(big_project: Path) -> None:
     assert not go_env_file().exists()
 
 
+def test_print_target_lines_are_never_wrapped(big_project: Path) -> None:
+    patterns = [f"git.team{i:02d}.corp.example.com/group/subgroup" for i in range(8)]
+    args = [a for p in patterns for a in ("--private", p)]
+    with MirrorSim(BIG) as good:
+        proc = goaccel(
+            "setup", *mirror_args(good), *run_args(big_project),
+            "--target", "print", "--shell", "bash", *args, env={"COLUMNS": "40"},
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert lines[-1] == f"export GOPRIVATE='{','.join(patterns)}'"
+    assert all(line.startswith("export ") for line in lines)
+
+
 def test_github_env_target_appends(big_project: Path, tmp_path: Path) -> None:
     gh = tmp_path / "github_env"
     gh.write_text("FOO=bar")
@@ -560,3 +574,27 @@ def test_mirror_failing_the_sumdb_probe_gets_an_explicit_sumdb_url(
     assert proc.returncode == 0, proc.stderr
     assert by_url(doc)[mirror.url]["sumdb_status"] == 500
     assert env_file_values()["GOSUMDB"] == "sum.golang.org https://sum.golang.org"
+
+
+def test_a_file_edited_during_the_run_is_not_overwritten(big_project: Path, tmp_path: Path) -> None:
+    """The rc file changes while goaccel waits at the prompt: nothing may be lost. (A real
+    prompt needs a terminal; the same window is opened here by running the steps in-process
+    and editing the file between deciding and committing.)"""
+    rc = tmp_path / "bashrc"
+    rc.write_text("# mine\n")
+    with MirrorSim(BIG) as good:
+        from goaccel import apply, setup_flow
+        from goaccel.errors import WriteError
+        from goaccel.journal import Journal
+
+        opts = setup_flow.SetupOptions(
+            mirrors=[good.url], builtin=False, project=big_project, budget=2.0,
+            target="shell", shell="bash", rc_file=rc, yes=True,
+        )  # fmt: skip
+        started = setup_flow.start(opts, big_project)
+        decided = setup_flow.decide(started, setup_flow.run_measure(started))
+    rc.write_text("# mine\nexport PATH=$PATH:/opt/tool\n")
+    with pytest.raises(WriteError, match="changed while goaccel was running"):
+        apply.commit(decided.prepared, started.goenv, Journal())
+    assert rc.read_text() == "# mine\nexport PATH=$PATH:/opt/tool\n"
+    assert not (state_dir() / "journal.json").exists()

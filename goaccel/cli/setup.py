@@ -140,6 +140,15 @@ def setup(
 
 
 def _run(opts: SetupOptions, ui: UI) -> int:
+    from goaccel import setup_flow
+
+    # The lock covers reading the current configuration too, so that what is written is
+    # computed from what is there (a dry run and --target print write nothing: no lock).
+    with setup_flow.setup_lock(not opts.dry_run and opts.target != "print"):
+        return _run_locked(opts, ui)
+
+
+def _run_locked(opts: SetupOptions, ui: UI) -> int:
     from goaccel import report, setup_flow
     from goaccel.errors import AbortedError, NoUsableMirrorError
     from goaccel.textsafe import escape_markup
@@ -155,42 +164,41 @@ def _run(opts: SetupOptions, ui: UI) -> int:
         if w.root
         else f"a sample of {w.module_count} popular modules (no Go project here)"
     )
-    with setup_flow.setup_lock(not opts.dry_run):
-        with _progress(ui, len(s.candidates.targets), opts.budget) as tick:
-            n = len(s.candidates.targets)
-            ui.info(
-                f"Measuring {n} mirror{'s' if n != 1 else ''} with {escape_markup(what)} "
-                f"(budget {opts.budget:g} s)…"
-            )
-            m = setup_flow.run_measure(s, tick)
-        _details(ui, s, m)
-        if not ui.json_mode:
-            out.print(report.ranking_table(m.ranking))
-            out.print()
-        try:
-            d = setup_flow.decide(s, m)
-        except NoUsableMirrorError as exc:
-            exc.json_extra = {"workload": _workload_json(s), **report.ranking_json(m.ranking)}
-            raise
-        if not ui.json_mode:
-            out.print(escape_markup(m.ranking.explanation))
-        for note in d.notes:
-            ui.note(note)
-        for warning in d.warnings:
+    with _progress(ui, len(s.candidates.targets), opts.budget) as tick:
+        n = len(s.candidates.targets)
+        ui.info(
+            f"Measuring {n} mirror{'s' if n != 1 else ''} with {escape_markup(what)} "
+            f"(budget {opts.budget:g} s)…"
+        )
+        m = setup_flow.run_measure(s, tick)
+    _details(ui, s, m)
+    if not ui.json_mode:
+        out.print(report.ranking_table(m.ranking))
+        out.print()
+    try:
+        d = setup_flow.decide(s, m)
+    except NoUsableMirrorError as exc:
+        exc.json_extra = {"workload": _workload_json(s), **report.ranking_json(m.ranking)}
+        raise
+    if not ui.json_mode:
+        out.print(escape_markup(m.ranking.explanation))
+    for note in d.notes:
+        ui.note(note)
+    for warning in d.warnings:
+        ui.warn(warning)
+    written = None
+    if not ui.json_mode:
+        _show_changes(out, s, d)
+    if not opts.dry_run and d.prepared.changes_anything and s.target != "print":
+        question = f"Apply these changes ({s.target})?"
+        if not opts.yes and not ui.confirm(question):
+            raise AbortedError("nothing was written")
+        written = setup_flow.apply_changes(s, d)
+        for warning in written.warnings:
             ui.warn(warning)
-        written = None
-        if not ui.json_mode:
-            _show_changes(out, s, d)
-        if not opts.dry_run and d.prepared.changes_anything and s.target != "print":
-            question = f"Apply these changes ({s.target})?"
-            if not opts.yes and not ui.confirm(question):
-                raise AbortedError("nothing was written")
-            written = setup_flow.apply_changes(s, d)
-            for warning in written.warnings:
-                ui.warn(warning)
     if s.target == "print" and not ui.json_mode:
         for line in d.prepared.lines:
-            ui.out.print(line, markup=False)
+            ui.raw(line)  # never through rich: wrapping would corrupt what eval reads
     if ui.json_mode:
         ui.emit_json(
             "setup",
