@@ -20,7 +20,7 @@ from goaccel.fsutil import atomic_write, read_bytes_or_none, remove_file
 from goaccel.goenv import GoEnv
 from goaccel.journal import FileChange, Journal, new_entry
 from goaccel.plan import Plan
-from goaccel.textsafe import mask_urls_in_text
+from goaccel.textsafe import mask_urls_in_text, strip_control
 
 TARGETS = ("go-env", "shell", "print", "github-env")
 
@@ -39,15 +39,16 @@ class FilePlan:
         return self.before != self.after
 
     def diff(self) -> str:
-        """A unified diff, credentials masked."""
+        """A unified diff of the changed lines only (no context: the user's other lines may
+        hold secrets, and terminal escapes), control characters stripped, credentials masked."""
         a = (self.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
         b = self.after.decode("utf-8", "replace").splitlines(keepends=True)
         text = "".join(
             difflib.unified_diff(
-                a, b, fromfile=f"{self.path} (before)", tofile=f"{self.path} (after)"
+                a, b, fromfile=f"{self.path} (before)", tofile=f"{self.path} (after)", n=0
             )
         )
-        return mask_urls_in_text(text)
+        return mask_urls_in_text(strip_control(text, keep_newlines=True))
 
 
 @dataclass

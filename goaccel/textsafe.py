@@ -71,6 +71,17 @@ def _masked_userinfo(userinfo: str) -> str:
 _URL_IN_TEXT = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*://)([^\s/@]+(?:@[^\s/@]+)*)@")
 
 
+# go accepts a GOPROXY entry without a scheme (it adds https://), and proxy variables may be
+# written host-only too: `alice:secret@goproxy.corp,direct`. Userinfo at the start of the
+# text or of a list entry is masked as well.
+# An entry starts at the start of a line (after a diff's +/-), after white space, a quote,
+# ',', '|' or '=' (KEY=VALUE); '=' inside userinfo is allowed only as base64 padding.
+_BARE_USERINFO = re.compile(
+    r"(^[+-]?|[\s,|=\"'])([^\s,|/@\"'=]+=*(?:@[^\s,|/@\"'=]+=*)*)@(?=[^\s,|/@])", re.M
+)
+
+
 def mask_urls_in_text(text: str) -> str:
     """Mask credentials of every URL inside free text (a GOPROXY list, an error message)."""
-    return _URL_IN_TEXT.sub(lambda m: f"{m.group(1)}{_masked_userinfo(m.group(2))}@", text)
+    text = _URL_IN_TEXT.sub(lambda m: f"{m.group(1)}{_masked_userinfo(m.group(2))}@", text)
+    return _BARE_USERINFO.sub(lambda m: f"{m.group(1)}{_masked_userinfo(m.group(2))}@", text)

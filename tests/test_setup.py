@@ -598,3 +598,18 @@ def test_a_file_edited_during_the_run_is_not_overwritten(big_project: Path, tmp_
         apply.commit(decided.prepared, started.goenv, Journal())
     assert rc.read_text() == "# mine\nexport PATH=$PATH:/opt/tool\n"
     assert not (state_dir() / "journal.json").exists()
+
+
+def test_rc_diff_shows_no_user_lines_and_no_escapes(big_project: Path, tmp_path: Path) -> None:
+    rc = tmp_path / "bashrc"
+    rc.write_text("export GITHUB_TOKEN=ghp_supersecret\n# \x1b]0;pwned\x07 \x1b[31mred\n")
+    with MirrorSim(BIG) as good:
+        for json_flag in ([], ["--json"]):
+            proc = goaccel(
+                "setup", *mirror_args(good), *run_args(big_project), "--dry-run",
+                "--rc-file", str(rc), "--shell", "bash", *json_flag,
+            )  # fmt: skip
+            assert proc.returncode == 0, proc.stderr
+            assert "ghp_supersecret" not in proc.stdout
+            assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
+            assert "export GOPROXY=" in proc.stdout

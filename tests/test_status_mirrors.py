@@ -130,3 +130,15 @@ def test_version_and_module_entry_point() -> None:
 
     assert goaccel("--version").stdout == f"goaccel {__version__}\n"
     assert goaccel("-V").stdout == f"goaccel {__version__}\n"
+
+
+def test_credentials_without_a_scheme_are_masked_too(tmp_path: Path) -> None:
+    """go accepts `user:pass@host` in GOPROXY (it adds https://): mask that form as well."""
+    go_env_file().parent.mkdir(parents=True)
+    go_env_file().write_text("GOPROXY=alice:s3cret@goproxy.corp.example.com,direct\n")
+    for args in (["status"], ["status", "--json"]):
+        proc = goaccel(*args, env={"HTTPS_PROXY": "bob:hunter2@proxy.corp:3128"})
+        assert proc.returncode == 0, proc.stderr
+        assert "s3cret" not in proc.stdout + proc.stderr
+        assert "hunter2" not in proc.stdout + proc.stderr
+        assert "alice:***@goproxy.corp.example.com" in proc.stdout

@@ -177,7 +177,14 @@ def test_mask_url_that_urlsplit_refuses_still_masks() -> None:
             "https://proxy.golang.org/golang.org/x/text/@v/v0.3.0.zip and rsc.io/quote@v1.5.2",
             "https://proxy.golang.org/golang.org/x/text/@v/v0.3.0.zip and rsc.io/quote@v1.5.2",
         ),
-        ("mail bob@example.com", "mail bob@example.com"),
+        # go takes `user:pass@host` without a scheme, so anything of that shape is masked,
+        # an e-mail address included: over-masking is the safe side.
+        ("mail bob@example.com", "mail ***@example.com"),
+        ("alice:s3cret@goproxy.corp.example,direct", "alice:***@goproxy.corp.example,direct"),
+        ("https://a.example|bob:pw@b.example,direct", "https://a.example|bob:***@b.example,direct"),
+        ("+GOPROXY=alice:pw@h\n-GOPROXY=x", "+GOPROXY=alice:***@h\n-GOPROXY=x"),
+        ("dG9rZW4==@goproxy.corp", "***@goproxy.corp"),
+        ("export GOPROXY='t0k@h'", "export GOPROXY='***@h'"),
         ("https://proxy.golang.org,direct", "https://proxy.golang.org,direct"),
     ],
 )
