@@ -274,7 +274,8 @@ def commit(prepared: Prepared, goenv: GoEnv, journal: Journal) -> Written:
 @dataclass
 class UndoFile:
     path: str
-    action: str  # restored | removed | reverted-keys | reverted-block | unchanged
+    action: str  # restored | removed | reverted-keys | reverted-block | unchanged | deleted
+    kept: list[str] = field(default_factory=list)  # keys changed by hand since: left alone
 
 
 @dataclass
@@ -310,10 +311,15 @@ def undo(journal: Journal) -> Undone:
             # Deleted since: recreating it would be a change of its own, not an undo.
             results.append(UndoFile(f.path, "deleted"))
         elif f.kind == "go-env":
+            # Only keys that still hold what goaccel wrote: a value set by hand since is the
+            # user's newer decision, not goaccel's to take back.
             text = (current or b"").decode("utf-8", "replace")
-            revert = {k: v.get("before") for k, v in f.keys.items()}
-            atomic_write(path, goenv_mod.render_env_file(text, revert).encode("utf-8"))
-            results.append(UndoFile(f.path, "reverted-keys"))
+            now = goenv_mod.parse_lenient(text)
+            revert = {k: v.get("before") for k, v in f.keys.items() if now.get(k) == v.get("after")}
+            kept = sorted(k for k in f.keys if k not in revert)
+            if revert:
+                atomic_write(path, goenv_mod.render_env_file(text, revert).encode("utf-8"))
+            results.append(UndoFile(f.path, "reverted-keys", kept))
         else:
             text = shellrc.read_rc(path)
             new_text = shellrc.remove_block(text, source=path)

@@ -105,6 +105,7 @@ def _try_lock(fh: IO[str]) -> bool:
     if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
+        fh.seek(0)  # msvcrt locks bytes from the current position: always the first byte
         try:
             msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
@@ -134,8 +135,11 @@ def exclusive_lock(path: Path, what: str = "goaccel") -> Iterator[None]:
         raise WriteError(f"cannot create lock file {path}: {exc.strerror or exc}") from None
     try:
         if not _try_lock(fh):
-            fh.seek(0)
-            holder = fh.read().strip() or "another process"
+            try:
+                fh.seek(0)
+                holder = fh.read().strip() or "another process"
+            except OSError:  # Windows: the holder's locked byte cannot be read
+                holder = "another process"
             raise LockedError(
                 f"another {what} is running ({holder}); try again when it has finished",
                 hint=f"lock file: {path}",

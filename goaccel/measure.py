@@ -67,7 +67,7 @@ def known_zip_sizes(workload: Workload, gomodcache: Optional[str]) -> dict[str, 
     """Sizes of the workload's zips already in the local module cache (a free size estimate)."""
     if not gomodcache:
         return {}
-    base = Path(gomodcache.split(":")[0]) / "cache" / "download"
+    base = Path(gomodcache) / "cache" / "download"  # one path, never a list
     sizes: dict[str, int] = {}
     for m in workload.modules:
         if not m.needs_zip:

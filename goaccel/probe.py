@@ -19,6 +19,7 @@ import asyncio
 import concurrent.futures
 import contextlib
 import errno
+import functools
 import os
 import random
 import ssl
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from goaccel import __version__
+from goaccel.errors import ConfigFileError
 from goaccel.gosum import escape_path, escape_version
 from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 from goaccel.workload import ModuleRef
@@ -565,13 +567,25 @@ def run_bounded(coro: Awaitable[_T]) -> _T:
 
 
 def make_ssl_context() -> ssl.SSLContext:
+    return _ssl_context(os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
+
+
+@functools.lru_cache(maxsize=4)
+def _ssl_context(cafile_env: Optional[str], capath_env: Optional[str]) -> ssl.SSLContext:
     """Trust what go trusts: the system's CA store (with SSL_CERT_FILE / SSL_CERT_DIR honoured,
     as go does on Unix), so a company's TLS-inspecting proxy CA works here when it works for
     go. certifi's bundle is added only where Python sees no system CAs at all (some macOS
     Pythons), so public mirrors still verify there."""
-    cafile = os.environ.get("SSL_CERT_FILE") or None
-    capath = os.environ.get("SSL_CERT_DIR") or None
-    ctx = ssl.create_default_context(cafile=cafile, capath=capath)
+    cafile = cafile_env or None
+    capath = capath_env or None
+    try:
+        ctx = ssl.create_default_context(cafile=cafile, capath=capath)
+    except (OSError, ssl.SSLError) as exc:
+        which = f"SSL_CERT_FILE={cafile}" if cafile else f"SSL_CERT_DIR={capath}"
+        raise ConfigFileError(
+            f"cannot load the CA certificates named by {which}: {untrusted(str(exc), limit=120)}",
+            hint="point it at a PEM file of certificates, or unset it",
+        ) from None
     if cafile is None and capath is None and not ctx.cert_store_stats().get("x509_ca"):
         capath_default = ssl.get_default_verify_paths().capath
         ca_dir = Path(capath_default) if capath_default else None

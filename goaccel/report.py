@@ -171,6 +171,6 @@ def undone_json(u: Undone) -> dict[str, Any]:
     return {
         "entry": u.entry_id,
         "target": u.target,
-        "files": [{"path": f.path, "action": f.action} for f in u.files],
+        "files": [{"path": f.path, "action": f.action, "kept": f.kept} for f in u.files],
         "remaining": u.remaining,
     }

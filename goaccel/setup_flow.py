@@ -22,7 +22,7 @@ from goaccel.fsutil import exclusive_lock
 from goaccel.journal import Journal
 from goaccel.measure import Candidates, Measurement, gather_candidates, measure
 from goaccel.plan import Plan, build_plan, env_override_warnings, validate_private_patterns
-from goaccel.probe import MirrorProbe
+from goaccel.probe import MirrorProbe, make_ssl_context
 from goaccel.workload import Workload, resolve_workload
 
 
@@ -73,6 +73,7 @@ def start(opts: SetupOptions, cwd: Path) -> Started:
     genv = goenv.read_goenv(goenv.find_go())
     target, notes = apply.resolve_target(opts.target, genv, shell=opts.shell, rc_file=opts.rc_file)
     # Fail now, not after measuring, on what can already be checked.
+    make_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR that do not load
     if target in ("shell", "print"):
         shell = apply.resolve_shell(opts.shell)
         if target == "shell" and not opts.dry_run:

@@ -108,17 +108,19 @@ def parse_mirror_url(raw: str) -> MirrorURL:
             hint="go refuses to send credentials over http; use https or a netrc file (GOAUTH)",
         )
     path = parts.path.rstrip("/")
-    netloc = parts.netloc
-    # Lower-case the host part only; user info and path keep their case.
-    if "@" in netloc:
-        userinfo, _, hostport = netloc.rpartition("@")
-        netloc = f"{userinfo}@{hostport.lower()}"
-    else:
-        netloc = netloc.lower()
+    # One spelling per mirror, so the same mirror is not measured twice nor listed as its own
+    # fallback: host lower-cased without a trailing dot, the scheme's default port dropped.
+    # User info and path keep their case.
+    host = host.lower().rstrip(".")
+    if port == {"http": 80, "https": 443}[scheme]:
+        port = None
+    hostport = f"[{host}]" if ":" in host else host
+    if port is not None:
+        hostport += f":{port}"
+    userinfo = parts.netloc.rpartition("@")[0] if has_credentials else ""
+    netloc = f"{userinfo}@{hostport}" if has_credentials else hostport
     url = urlunsplit((scheme, netloc, path, "", ""))
-    return MirrorURL(
-        url=url, host=host.lower(), scheme=scheme, has_credentials=has_credentials, port=port
-    )
+    return MirrorURL(url=url, host=host, scheme=scheme, has_credentials=has_credentials, port=port)
 
 
 def insecure_warning(m: MirrorURL) -> str | None:

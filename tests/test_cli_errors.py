@@ -274,3 +274,27 @@ def test_slow_start_mirror_with_profile() -> None:
     """Profiles are data; a typo in a test would be caught by Profile itself."""
     with pytest.raises(ValueError):
         Profile(corrupt="nonsense")
+
+
+def test_bad_ssl_cert_file_is_a_config_error(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        proc = goaccel(
+            "setup",
+            *mirror_args(good),
+            *run_args(project),
+            env={"SSL_CERT_FILE": "/nonexistent.pem"},
+        )
+    assert_clean_failure(proc, 4, "SSL_CERT_FILE=/nonexistent.pem")
+    assert_nothing_written()
+
+
+def test_the_same_mirror_spelled_twice_is_measured_once(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        port = good.url.rsplit(":", 1)[1]
+        proc = goaccel(
+            "setup", "--json", "--dry-run", *run_args(project), "--no-builtin",
+            "--mirror", good.url, "--mirror", f"http://LOCALHOST.:{port}/", "--mirror", f"http://127.0.0.1:{port}/",
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    urls = [m["url"] for m in json.loads(proc.stdout)["mirrors"]]
+    assert sorted(urls) == sorted([good.url, f"http://localhost:{port}"])

@@ -205,7 +205,9 @@ def test_undo_restores_go_env_file_byte_for_byte(big_project: Path) -> None:
     assert "1 earlier setup" in undo.stdout
     undo = goaccel("undo", "--yes", "--json")
     assert undo.returncode == 0, undo.stderr
-    assert json.loads(undo.stdout)["files"] == [{"path": str(path), "action": "restored"}]
+    assert json.loads(undo.stdout)["files"] == [
+        {"path": str(path), "action": "restored", "kept": []}
+    ]
     assert path.read_bytes() == original
     assert oct(path.stat().st_mode & 0o777) == oct(0o640)
 
@@ -613,3 +615,15 @@ def test_rc_diff_shows_no_user_lines_and_no_escapes(big_project: Path, tmp_path:
             assert "ghp_supersecret" not in proc.stdout
             assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout
             assert "export GOPROXY=" in proc.stdout
+
+
+def test_undo_keeps_a_key_the_user_set_by_hand_since(big_project: Path) -> None:
+    go_env_file().parent.mkdir(parents=True)
+    go_env_file().write_text("GOPROXY=https://old.example.com\n")
+    with MirrorSim(BIG) as good:
+        assert goaccel("setup", *mirror_args(good), *run_args(big_project)).returncode == 0
+    assert go("env", "-w", "GOPROXY=https://mine.example.com,direct").returncode == 0
+    undo = goaccel("undo", "--yes", "--json")
+    assert undo.returncode == 0, undo.stderr
+    assert json.loads(undo.stdout)["files"][0]["kept"] == ["GOPROXY"]
+    assert env_file_values() == {"GOPROXY": "https://mine.example.com,direct"}

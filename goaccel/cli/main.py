@@ -62,11 +62,17 @@ def _call(command: str, fn: Callable[..., Any], args: Any, kwargs: dict[str, Any
             ui.err.print_exception()
         return exc.exit_code
     except KeyboardInterrupt:
+        if json_mode:
+            error = {"message": "interrupted", "exit_code": ExitCode.INTERRUPTED}
+            console.current().emit_json(command, {"error": error}, ok=False)
         sys.stderr.write("\ninterrupted\n")
         return ExitCode.INTERRUPTED
     except Exception as exc:  # the boundary: never a bare traceback for users
+        from goaccel.textsafe import mask_urls_in_text, untrusted
+
         ui = console.current()
-        message = f"internal error: {type(exc).__name__}: {exc}"
+        detail = untrusted(mask_urls_in_text(str(exc)), limit=300)
+        message = f"internal error: {type(exc).__name__}: {detail}"
         if json_mode:
             ui.emit_json(command, {"error": {"message": message, "exit_code": 1}}, ok=False)
         ui.error(message, "this is a bug in goaccel; run again with -v for details and report it")

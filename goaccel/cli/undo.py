@@ -41,6 +41,8 @@ def undo(yes: Yes = False, json: Json = False, verbose: Verbose = False) -> int:
     }
     for f in done.files:
         ui.print(f"{escape_markup(f.path)}: {labels.get(f.action, f.action)}")
+        if f.kept:
+            ui.print(f"  kept as you set them since: {', '.join(f.kept)}")
     if done.remaining:
         ui.print(
             f"{done.remaining} earlier setup(s) recorded; `goaccel undo` again reverts the next."
