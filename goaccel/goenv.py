@@ -174,6 +174,8 @@ class GoEnv:
     goroot_values: dict[str, str]
     settings: dict[str, Setting] = field(default_factory=dict)
     gomodcache: Optional[str] = None
+    goos: Optional[str] = None
+    goarch: Optional[str] = None
 
     def value(self, key: str) -> str:
         s = self.settings.get(key)
@@ -191,7 +193,20 @@ def read_goenv(go: Optional[str] = None, *, environ: Mapping[str, str] | None = 
     goroot: Optional[Path] = None
     effective: dict[str, str] = {}
     if go:
-        proc = run_go(go, ["env", "-json", "GOENV", "GOROOT", "GOVERSION", "GOMODCACHE", *GO_KEYS])
+        proc = run_go(
+            go,
+            [
+                "env",
+                "-json",
+                "GOENV",
+                "GOROOT",
+                "GOVERSION",
+                "GOMODCACHE",
+                "GOOS",
+                "GOARCH",
+                *GO_KEYS,
+            ],
+        )
         if proc.returncode != 0:
             msg = untrusted(proc.stderr or proc.stdout, limit=300)
             if "go env config" in msg or "GOENV" in msg:
@@ -224,6 +239,8 @@ def read_goenv(go: Optional[str] = None, *, environ: Mapping[str, str] | None = 
         goroot=goroot,
         goroot_values=goroot_values,
         gomodcache=effective.get("GOMODCACHE") or None,
+        goos=effective.get("GOOS") or None,
+        goarch=effective.get("GOARCH") or None,
     )
     for key in GO_KEYS:
         env_value = environ.get(key) or None

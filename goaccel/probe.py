@@ -99,6 +99,7 @@ class MirrorProbe:
     )  # "path@version" -> size (complete only)
     checked: int = 0
     missing: list[str] = field(default_factory=list)  # "path@version" answered 404/410
+    checked_modules: list[str] = field(default_factory=list)  # "path@version" asked for
     errors: list[str] = field(default_factory=list)  # sanitized, one per failed request
     mismatched: list[str] = field(default_factory=list)  # zips whose h1 differs from go.sum
     # HTTP status of <mirror>/sumdb/sum.golang.org/supported; None when it was not answered.
@@ -372,7 +373,9 @@ class _MirrorProber:
             self.result.zip_sizes[module] = len(data)
 
     def _mark_checked(self, key: str, *, missing: bool) -> None:
-        self._checked.add(key)
+        if key not in self._checked:
+            self._checked.add(key)
+            self.result.checked_modules.append(key)
         self.result.checked = len(self._checked)
         if missing and key not in self.result.missing:
             self.result.missing.append(key)

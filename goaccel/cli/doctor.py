@@ -1,0 +1,188 @@
+"""`goaccel doctor`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from goaccel.cli.main import boundary
+from goaccel.cli.options import Json, Verbose
+
+if TYPE_CHECKING:
+    from goaccel.console import UI
+    from goaccel.doctor.model import Report
+
+
+@boundary("doctor")
+def doctor(
+    directory: Annotated[
+        Optional[Path],
+        typer.Argument(
+            metavar="DIR",
+            help="The Go module to examine (default: the module around the current directory).",
+            show_default=False,
+        ),
+    ] = None,
+    no_run: Annotated[
+        bool, typer.Option("--no-run", help="Only the static checks; do not run go.")
+    ] = False,
+    cold: Annotated[
+        bool,
+        typer.Option(
+            "--cold", help="Run with an empty temporary module cache, as a fresh CI machine."
+        ),
+    ] = False,
+    timeout: Annotated[
+        float,
+        typer.Option(
+            "--timeout",
+            "-t",
+            metavar="SECONDS",
+            help="Watchdog for the live `go mod tidy` run.",
+            min=1,
+            max=3600,
+        ),
+    ] = 180.0,
+    probe_timeout: Annotated[
+        float,
+        typer.Option(
+            "--probe-timeout",
+            metavar="SECONDS",
+            help="Time budget for probing the configured proxies.",
+            min=0.5,
+            max=120,
+        ),
+    ] = 4.0,
+    json: Json = False,
+    verbose: Verbose = False,
+) -> int:
+    """Say why `go mod tidy` is slow or failing here, and print the exact fix.
+
+    Static checks of the Go configuration and network, then (unless --no-run) the real
+    `go mod tidy -x` under a watchdog, with the time attributed per host. go.mod and go.sum are
+    never modified. Exit 0 when nothing is a problem, 1 when something is.
+    """
+    from goaccel import console
+    from goaccel.doctor.runner import DoctorOptions, run_doctor
+
+    ui = console.configure(json_mode=json, verbose=verbose)
+    opts = DoctorOptions(
+        directory=directory,
+        run=not no_run,
+        cold=cold,
+        timeout=timeout,
+        probe_budget=probe_timeout,
+    )
+    progress = _Progress(ui)
+    report = run_doctor(opts, Path.cwd(), on_stage=progress.stage, on_line=progress.line)
+    progress.close()
+    _render(ui, report)
+    return 1 if report.problems else 0
+
+
+class _Progress:
+    """Streams what go is doing on stderr: a status line on a terminal, else the downloads."""
+
+    def __init__(self, ui: UI):
+        self.ui = ui
+        self.status = None
+        self.requests = 0
+        if ui.interactive:
+            self.status = ui.err.status("doctor: starting")
+            self.status.start()
+
+    def stage(self, text: str) -> None:
+        if self.status is not None:
+            self.status.update(f"doctor: {text}")
+        else:
+            self.ui.info(f"doctor: {text}")
+
+    def line(self, line: str) -> None:
+        from goaccel.textsafe import escape_markup, mask_urls_in_text, untrusted
+
+        if line.startswith("# get ") and not line.rstrip().endswith(")"):
+            self.requests += 1
+        shown = escape_markup(mask_urls_in_text(untrusted(line, limit=200)))
+        if self.status is not None:
+            self.status.update(f"go mod tidy: {self.requests} requests; {shown}")
+        elif self.ui.verbose or line.startswith("go: "):
+            self.ui.err.print(f"[dim]{shown}[/dim]")
+
+    def close(self) -> None:
+        if self.status is not None:
+            self.status.stop()
+
+
+_LABEL = {
+    "ok": "[green]ok[/green]     ",
+    "warning": "[yellow]warning[/yellow]",
+    "problem": "[bold red]problem[/bold red]",
+}
+
+
+def _render(ui: UI, report: Report) -> None:
+    from goaccel.textsafe import escape_markup
+
+    if ui.json_mode:
+        timing = report.timing
+        ui.emit_json(
+            "doctor",
+            {
+                "problems": len(report.problems),
+                "warnings": len(report.warnings),
+                "findings": [f.to_json() for f in report.findings],
+                "timing": None
+                if timing is None
+                else {
+                    "total_s": round(timing.total_s, 3),
+                    "hosts": [vars(h) for h in timing.hosts],
+                    "slowest": [vars(r) for r in timing.slowest],
+                    "unfinished": [vars(r) for r in timing.unfinished],
+                },
+                "go_command": report.command,
+            },
+        )
+        return
+    for f in report.findings:
+        if f.status == "ok" and not ui.verbose:
+            ui.print(f"{_LABEL['ok']} {escape_markup(f.title)}")
+            continue
+        ui.print(f"{_LABEL.get(f.status, f.status)} [bold]{escape_markup(f.title)}[/bold]")
+        if f.seen:
+            ui.print(f"          seen: {escape_markup(f.seen)}")
+        if f.why:
+            ui.print(f"          why:  {escape_markup(f.why)}")
+        for d in f.details[:8]:
+            ui.print(f"          {escape_markup(d)}")
+        if f.fix:
+            ui.print("          fix:")
+            for line in f.fix.splitlines():
+                ui.print(f"            [cyan]{escape_markup(line)}[/cyan]")
+    t = report.timing
+    if t is not None:
+        ui.print()
+        ui.print(f"[bold]Time[/bold]: {t.total_s:.1f} s for `{' '.join(report.command)}`")
+        for h in t.hosts[:6]:
+            ui.print(
+                f"  {h.share * 100:5.1f}%  {escape_markup(h.host)} ({h.role}): "
+                f"{h.requests} requests, {h.seconds:.1f} s"
+            )
+        for r in t.slowest[:5]:
+            took = f"{r.seconds:.2f} s" if r.seconds is not None else "unfinished"
+            ui.print(f"  slow: {took}  {escape_markup(r.url)}")
+        for r in t.unfinished[:5]:
+            ui.print(f"  [red]never finished[/red]: {escape_markup(r.url)}")
+    n_p, n_w = len(report.problems), len(report.warnings)
+    ui.print()
+    if n_p:
+        ui.print(f"[bold red]{_plural(n_p, 'problem')}[/bold red], {_plural(n_w, 'warning')}.")
+    elif n_w:
+        ui.print(f"No problems; {_plural(n_w, 'warning')}.")
+    else:
+        ui.print("[green]No problems found.[/green]")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'s' if n != 1 else ''}"

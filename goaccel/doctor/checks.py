@@ -1,0 +1,618 @@
+"""Doctor's static checks: one small function per concern, each returning findings.
+
+They read the configuration once (Context), probe the configured proxies and checksum
+databases once (with the same probe as setup, on the project's own modules), and never
+change anything. The live run's findings are in live.py.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+from urllib.parse import urlsplit
+
+from goaccel import goenv as goenv_mod
+from goaccel.catalog import Catalog, load_catalog
+from goaccel.doctor import goproxylist, private, toolchain
+from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
+from goaccel.errors import GoaccelError
+from goaccel.goenv import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
+from goaccel.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
+from goaccel.textsafe import mask_urls_in_text, untrusted
+from goaccel.workload import GoMod, Workload, parse_go_mod, resolve_workload
+
+GOSUMDB_URL = "GOSUMDB"  # key for the URL named in GOSUMDB among the reachability checks
+LOW_DISK_WARNING = 2 * 1024**3
+LOW_DISK_PROBLEM = 256 * 1024**2
+
+
+def _show(text: str, limit: int = 200) -> str:
+    return mask_urls_in_text(untrusted(text, limit=limit))
+
+
+@dataclass
+class Context:
+    goenv: GoEnv
+    root: Optional[Path]  # the module's directory, None when there is no go.mod
+    gomod: Optional[GoMod]
+    workload: Workload
+    catalog: Catalog
+    probe_budget: float
+    environ: Mapping[str, str]
+    entries: list[goproxylist.ProxyEntry] = field(default_factory=list)
+    probes: Optional[ProbeRun] = None
+
+    def probe_for(self, url: str) -> Optional[MirrorProbe]:
+        if self.probes is None:
+            return None
+        return next((p for p in self.probes.mirrors if p.url == url), None)
+
+
+def gather(project: Optional[Path], cwd: Path, *, probe_budget: float) -> Context:
+    genv = goenv_mod.read_goenv(goenv_mod.find_go())
+    workload = resolve_workload(project, cwd)
+    gomod = None
+    if workload.root is not None:
+        gomod = parse_go_mod(
+            (workload.root / "go.mod").read_text(encoding="utf-8"), str(workload.root / "go.mod")
+        )
+    entries, _problems = goproxylist.parse(genv.value("GOPROXY"))
+    return Context(
+        goenv=genv,
+        root=workload.root,
+        gomod=gomod,
+        workload=workload,
+        catalog=load_catalog(),
+        probe_budget=probe_budget,
+        environ=dict(os.environ),
+        entries=entries,
+    )
+
+
+# --------------------------------------------------------------------------- go itself
+
+
+def check_go(ctx: Context) -> list[Finding]:
+    g = ctx.goenv
+    if g.go is None:
+        return [
+            Finding(
+                "go-missing",
+                PROBLEM,
+                "go is not on PATH",
+                seen="no `go` command was found on PATH",
+                why="doctor can only check the configuration files; nothing can be downloaded",
+                fix="install Go from https://go.dev/dl/ (or your package manager), then run "
+                "`goaccel doctor` again",
+            )
+        ]
+    found = [Finding("go-found", OK, f"{g.go_version or 'go'} at {g.go}")]
+    proc = goenv_mod.run_go(g.go, ["version"], timeout=30)
+    text = _show(proc.stderr or proc.stdout, 300)
+    if proc.returncode != 0 and "GOFLAGS" in text:
+        found.append(
+            Finding(
+                "goflags-invalid",
+                PROBLEM,
+                "GOFLAGS breaks every go command",
+                seen=f"GOFLAGS={_show(g.value('GOFLAGS'))} ({g.source('GOFLAGS')}): {text}",
+                why="go parses GOFLAGS before any command but `go env`, so builds, tidy and "
+                "downloads all fail",
+                fix=_unset_fix(g, "GOFLAGS"),
+            )
+        )
+    return found
+
+
+def _unset_fix(g: GoEnv, key: str) -> str:
+    s = g.settings.get(key)
+    if s is not None and s.source == ENVIRONMENT:
+        return f"unset {key}   # and remove it from your shell startup file"
+    return f"go env -u {key}"
+
+
+def check_settings(ctx: Context) -> list[Finding]:
+    """What go will use, and where each value comes from (always ok: the facts)."""
+    details = [
+        f"{s.key}={_show(s.value) or '(empty)'}  [{s.source}]" for s in ctx.goenv.settings.values()
+    ]
+    file = str(ctx.goenv.env_file) if ctx.goenv.env_file else "off (GOENV=off)"
+    return [
+        Finding(
+            "settings", OK, "effective Go settings", seen=f"go env file: {file}", details=details
+        )
+    ]
+
+
+def check_env_overrides(ctx: Context) -> list[Finding]:
+    out = []
+    for s in ctx.goenv.settings.values():
+        if s.overridden_file:
+            out.append(
+                Finding(
+                    "env-overrides-go-env-file",
+                    WARNING,
+                    f"{s.key} in your environment hides the go env file's value",
+                    seen=f"environment: {s.key}={_show(s.env_value or '')}; go env file: "
+                    f"{s.key}={_show(s.file_value or '')}",
+                    why="a non-empty OS variable wins over the go env file; `go env -w` only "
+                    "warns about this once, so later changes to the file seem to do nothing",
+                    fix=f"unset {s.key}   # and remove it from your shell startup file, or: "
+                    f"go env -u {s.key}",
+                )
+            )
+    return out
+
+
+def check_rc_blocks(ctx: Context) -> list[Finding]:
+    from goaccel import status
+    from goaccel.journal import Journal
+
+    try:
+        entries = Journal().load()
+    except GoaccelError:
+        entries = []
+    paths = [Path(f.path) for e in entries for f in e.files if f.kind == "rc"]
+    out = []
+    for block in status.find_blocks(paths):
+        for key, value in block.values.items():
+            file_value = ctx.goenv.file_values.get(key)
+            if file_value is not None and file_value != value:
+                out.append(
+                    Finding(
+                        "rc-block-disagrees",
+                        WARNING,
+                        f"goaccel's block in {block.path} and the go env file disagree on {key}",
+                        seen=f"block: {key}={_show(value)}; go env file: {key}={_show(file_value)}",
+                        why="shells that read the block use one value, programs started "
+                        "otherwise (IDEs, services) the other",
+                        fix="goaccel undo   # or edit one of them so they agree",
+                    )
+                )
+    return out
+
+
+# --------------------------------------------------------------------------- proxies
+
+
+def _as_set(g: GoEnv, key: str) -> str:
+    """The value as the user set it: '' when go derives it (GONOPROXY from GOPRIVATE...)."""
+    s = g.settings.get(key)
+    return "" if s is None or s.source == DEFAULT else s.value
+
+
+def check_goproxy_syntax(ctx: Context) -> list[Finding]:
+    g = ctx.goenv
+    return goproxylist.semantic_findings(
+        ctx.entries, g.value("GOPROXY"), gonoproxy=g.value("GONOPROXY"), source=g.source("GOPROXY")
+    )
+
+
+def run_probes(ctx: Context) -> None:
+    """Probe every URL in GOPROXY (and the checksum databases) once, for the checks below."""
+    targets = []
+    for e in ctx.entries:
+        if e.kind == "url" and e.url.startswith(("http://", "https://")):
+            targets.append(Target(name=_show(e.url, 80), url=e.url.rstrip("/"), origin="GOPROXY"))
+    sumdbs = {s.name: s.url for s in ctx.catalog.sumdbs}
+    words = ctx.goenv.value("GOSUMDB").split()
+    if len(words) > 1 and words[1].startswith(("http://", "https://")):
+        sumdbs[GOSUMDB_URL] = words[1]  # the server GOSUMDB names: go asks only it
+    if not targets and not sumdbs:
+        return
+    settings = ProbeSettings(budget=ctx.probe_budget, zip_sample=2, zip_bytes_cap=2 * 1024 * 1024)
+    ctx.probes = probe(targets, ctx.workload.modules, settings, sumdbs)
+
+
+def check_proxy_reachability(ctx: Context) -> list[Finding]:
+    out: list[Finding] = []
+    urls = [e for e in ctx.entries if e.kind == "url"]
+    for i, e in enumerate(urls):
+        p = ctx.probe_for(e.url.rstrip("/"))
+        if p is None:
+            continue
+        shown = p.display_url
+        if p.error is None and p.mismatched:
+            out.append(
+                Finding(
+                    "proxy-serves-other-bytes",
+                    PROBLEM,
+                    f"{shown} serves module zips that differ from go.sum",
+                    seen=_show(p.mismatched[0]),
+                    why="go will refuse them with a checksum mismatch (SECURITY ERROR): the "
+                    "mirror is stale (a re-tagged version) or tampered with",
+                    fix="goaccel setup   # picks a mirror that serves the right bytes; never "
+                    "turn verification off to get past this",
+                    details=[_show(x) for x in p.mismatched[1:4]],
+                )
+            )
+            continue
+        if p.error is None:
+            lat = f"{p.latency_s * 1000:.0f} ms per request" if p.latency_s is not None else ""
+            missing = (
+                f"; lacks {len(p.missing)} of {p.checked} modules checked" if p.missing else ""
+            )
+            out.append(Finding("proxy-ok", OK, f"{shown} answers", seen=lat + missing))
+            continue
+        kind, detail = p.error.kind, _show(p.error.detail)
+        later = i < len(urls) - 1 or any(x.kind == "direct" for x in ctx.entries)
+        if kind == "stalled":
+            status, why = (
+                PROBLEM,
+                (
+                    "go has no response timeout: a request that gets no answer hangs `go mod tidy` "
+                    "forever, and no GOPROXY fallback helps because go never sees an error"
+                ),
+            )
+        elif e.fallback_on_error and later:
+            status, why = (
+                WARNING,
+                (
+                    "it is followed by '|', so go moves on to the next entry, but every module "
+                    "first pays for this failed attempt"
+                    + (" (up to 30 s each for a connect timeout)" if kind == "timeout" else "")
+                ),
+            )
+        else:
+            status, why = (
+                PROBLEM,
+                (
+                    "after ',' (or as the last entry) go moves on only after a 404 or 410: this "
+                    f"{kind} error makes every download fail"
+                ),
+            )
+        out.append(
+            Finding(
+                f"proxy-{kind}",
+                status,
+                f"GOPROXY entry {shown} fails: {kind}",
+                seen=detail,
+                why=why,
+                fix="goaccel setup   # measures mirrors and writes a GOPROXY that works from here",
+                details=[f"stalled: {u}" for u in p.stalled_requests[:3]],
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- checksum database
+
+
+def _sumdb_name(value: str) -> str:
+    return value.split(maxsplit=1)[0].split("+", 1)[0] if value.strip() else "sum.golang.org"
+
+
+def check_sumdb(ctx: Context) -> list[Finding]:
+    g = ctx.goenv
+    out: list[Finding] = []
+    gosumdb = g.value("GOSUMDB")
+    if gosumdb.strip() == "off":
+        out.append(
+            Finding(
+                "sumdb-off",
+                PROBLEM,
+                "checksum verification is off (GOSUMDB=off)",
+                seen=f"GOSUMDB=off ({g.source('GOSUMDB')})",
+                why="any mirror, proxy or compromised server can then hand you modified code, "
+                "and go will not notice for modules missing from go.sum",
+                fix=_unset_fix(g, "GOSUMDB") + "\ngoaccel setup   # finds a mirror through which "
+                "the checksum database is reachable",
+            )
+        )
+    nosumdb = g.value("GONOSUMDB")  # effective: go derives it from GOPRIVATE when unset
+    if any(p.strip() == "*" for p in nosumdb.split(",")):
+        key = "GOPRIVATE" if g.source("GONOSUMDB") == DEFAULT else "GONOSUMDB"
+        out.append(
+            Finding(
+                "sumdb-bypassed-for-all",
+                PROBLEM,
+                f"{key}=* turns checksum verification off for every module",
+                seen=f"{key}={_show(g.value(key))} ({g.source(key)})",
+                why="'*' matches every module path, so no module is checked against the "
+                "checksum database",
+                fix=f"go env -w {key}=<only your private hosts, e.g. git.corp.example.com>",
+            )
+        )
+    if g.value("GOINSECURE"):
+        out.append(
+            Finding(
+                "goinsecure-set",
+                WARNING,
+                "GOINSECURE allows fetching modules over plain HTTP or without TLS checks",
+                seen=f"GOINSECURE={_show(g.value('GOINSECURE'))} ({g.source('GOINSECURE')})",
+                why="direct (VCS) fetches for these paths can be read and altered on the network",
+                fix=_unset_fix(g, "GOINSECURE") + "   # if you no longer need it",
+            )
+        )
+    if gosumdb.strip() == "off":
+        return out
+    name = _sumdb_name(gosumdb)
+    has_url = len(gosumdb.split()) > 1
+    if has_url:
+        reachable = ctx.probes.sumdb_reachable.get(GOSUMDB_URL) if ctx.probes else None
+        if reachable is False:
+            out.append(
+                Finding(
+                    "sumdb-unreachable",
+                    PROBLEM,
+                    "the checksum database GOSUMDB names does not answer",
+                    seen=f"GOSUMDB={_show(gosumdb)} ({g.source('GOSUMDB')}): no answer from "
+                    f"{_show(gosumdb.split()[1])}/latest",
+                    why="with a URL in GOSUMDB go asks only that server; every module missing "
+                    "from go.sum then fails with 'verifying module'",
+                    fix="goaccel setup   # finds a mirror through which the database is reachable"
+                    f"\n{_unset_fix(g, 'GOSUMDB')}   # back to the default sum.golang.org",
+                )
+            )
+        else:
+            out.append(
+                Finding(
+                    "sumdb-explicit",
+                    OK,
+                    f"GOSUMDB={_show(gosumdb)} names its server, which answers",
+                )
+            )
+        return out
+    if name != "sum.golang.org":
+        out.append(Finding("sumdb-custom", OK, f"GOSUMDB={_show(gosumdb)}: your own database"))
+        return out
+    # Replay go's walk (modfetch/sumdb.go): each GOPROXY entry in order.
+    for e in ctx.entries:
+        if e.kind in ("direct", "off"):
+            break
+        if e.kind != "url":
+            continue
+        p = ctx.probe_for(e.url.rstrip("/"))
+        status = p.sumdb_status if p is not None else None
+        if status == 200:
+            out.append(
+                Finding(
+                    "sumdb-via-proxy",
+                    OK,
+                    f"the checksum database is reached through {_show(e.url)}",
+                )
+            )
+            return out
+        if status in (404, 410) or e.fallback_on_error:
+            continue
+        out.append(
+            Finding(
+                "sumdb-proxy-fails",
+                PROBLEM,
+                f"checksum lookups stop at {_show(e.url)}",
+                seen=f"{_show(e.url)}/sumdb/{name}/supported: "
+                + (f"HTTP {status}" if status else "no answer"),
+                why="go asks this entry whether it proxies the checksum database; an error "
+                "here (not a 404) ends the search, so every module missing from go.sum fails "
+                "to verify",
+                fix="goaccel setup   # or: go env -w GOSUMDB='sum.golang.org https://sum.golang.org'",
+            )
+        )
+        return out
+    reach = ctx.probes.sumdb_reachable if ctx.probes else {}
+    if reach.get("sum.golang.org"):
+        out.append(Finding("sumdb-direct", OK, "sum.golang.org answers directly"))
+    elif reach.get("sum.golang.google.cn"):
+        out.append(
+            Finding(
+                "sumdb-unreachable",
+                PROBLEM,
+                "the checksum database is not reachable the way go will try it",
+                seen="no GOPROXY entry proxies sum.golang.org, and sum.golang.org does not "
+                "answer; sum.golang.google.cn does",
+                why="go fails with 'verifying module' errors for every module missing from go.sum",
+                fix="go env -w GOSUMDB=sum.golang.google.cn   # the same database, China endpoint\n"
+                "goaccel setup   # or pick a mirror that proxies it",
+            )
+        )
+    elif "sum.golang.org" in reach:
+        out.append(
+            Finding(
+                "sumdb-unreachable",
+                PROBLEM,
+                "the checksum database is not reachable",
+                seen="no GOPROXY entry proxies sum.golang.org, and neither sum.golang.org nor "
+                "sum.golang.google.cn answers",
+                why="go fails with 'verifying module' errors for every module missing from go.sum",
+                fix="goaccel setup   # finds a mirror that proxies the checksum database",
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- flags, vendoring
+
+
+def check_vendor(ctx: Context) -> list[Finding]:
+    g = ctx.goenv
+    if g.go is None or ctx.root is None:
+        return []
+    vendor = (ctx.root / "vendor" / "modules.txt").exists()
+    if not vendor and "-mod=vendor" not in g.value("GOFLAGS"):
+        return []
+    env = {**ctx.environ, "GOPROXY": "off", "GOFLAGS": g.value("GOFLAGS")}
+    proc = goenv_mod.run_go(g.go, ["list", "-m"], timeout=60, env=env)  # offline by GOPROXY=off
+    text = _show(proc.stderr, 400)
+    if "inconsistent vendoring" in text:
+        return [
+            Finding(
+                "vendor-inconsistent",
+                PROBLEM,
+                "the vendor directory is out of sync with go.mod",
+                seen=text,
+                why="with vendoring on (GOFLAGS=-mod=vendor, or a vendor directory and go 1.14+) "
+                "every build fails until vendor/modules.txt matches go.mod",
+                fix=f"cd {ctx.root} && go mod vendor",
+            )
+        ]
+    return []
+
+
+# --------------------------------------------------------------------------- private modules
+
+
+def check_private(ctx: Context) -> list[Finding]:
+    if ctx.gomod is None:
+        return []
+    first = next((e for e in ctx.entries if e.kind == "url"), None)
+    missing: set[str] = set()
+    found: set[str] = set()
+    if first is not None:
+        p = ctx.probe_for(first.url.rstrip("/"))
+        if p is not None:
+            missing = {key.split("@", 1)[0] for key in p.missing}
+            found = {key.split("@", 1)[0] for key in p.checked_modules} - missing
+    requires = [(r.path, r.version) for r in ctx.gomod.requires]
+    replaced = {r.old_path for r in ctx.gomod.replaces if r.is_local}
+    g = ctx.goenv
+    return private.classify_requirements(
+        requires,
+        _as_set(g, "GOPRIVATE"),
+        _as_set(g, "GONOPROXY"),
+        missing,
+        gonosumdb=_as_set(g, "GONOSUMDB"),
+        gosumdb=g.value("GOSUMDB"),
+        proxy_found=found,
+        replaced=replaced,
+    )
+
+
+# --------------------------------------------------------------------------- toolchain
+
+
+def check_toolchain(ctx: Context) -> list[Finding]:
+    if ctx.gomod is None or ctx.goenv.go_version is None:
+        return []
+    g = ctx.goenv
+    return toolchain.toolchain_findings(
+        ctx.gomod.go,
+        ctx.gomod.toolchain,
+        g.go_version or "",
+        g.value("GOTOOLCHAIN"),
+        gosumdb=g.value("GOSUMDB"),
+        gomod_name=str(ctx.root / "go.mod") if ctx.root else "go.mod",
+        goos=g.goos or "GOOS",
+        goarch=g.goarch or "GOARCH",
+    )
+
+
+# --------------------------------------------------------------------------- network, disk
+
+
+def check_http_proxy(ctx: Context) -> list[Finding]:
+    out = []
+    for key in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        value = ctx.environ.get(key)
+        if not value:
+            continue
+        raw = value if "://" in value else "http://" + value
+        try:
+            parts = urlsplit(raw)
+            host, port = parts.hostname, parts.port or (443 if parts.scheme == "https" else 80)
+        except ValueError:
+            host, port = None, None
+        shown = _show(value)
+        if not host or port is None:
+            out.append(
+                Finding(
+                    "http-proxy-invalid",
+                    PROBLEM,
+                    f"{key} is not a proxy URL",
+                    seen=f"{key}={shown}",
+                    why="go cannot use it, and requests through it fail",
+                    fix=f"export {key}=http://proxy.example.com:3128   # or unset {key}",
+                )
+            )
+            continue
+        try:
+            with socket.create_connection((host, port), timeout=3):
+                pass
+        except OSError as exc:
+            out.append(
+                Finding(
+                    "http-proxy-unreachable",
+                    PROBLEM,
+                    f"the proxy in {key} does not accept connections",
+                    seen=f"{key}={shown}: {_show(str(exc), 120)}",
+                    why="go sends every https request (mirrors, checksum database) through it",
+                    fix=f"unset {key}   # if you do not need a proxy here; else fix its address",
+                )
+            )
+            continue
+        out.append(
+            Finding("http-proxy-ok", OK, f"the proxy in {key} accepts connections", seen=shown)
+        )
+    return out
+
+
+def check_modcache(ctx: Context) -> list[Finding]:
+    cache = ctx.goenv.gomodcache or ctx.environ.get("GOMODCACHE")
+    if not cache:
+        return []
+    path = Path(cache)
+    existing = path
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    out = []
+    if not os.access(existing, os.W_OK):
+        out.append(
+            Finding(
+                "modcache-not-writable",
+                PROBLEM,
+                "the module cache is not writable",
+                seen=f"GOMODCACHE={path} ({existing} is not writable)",
+                why="go cannot store any module it downloads",
+                fix=f"go env -w GOMODCACHE={Path.home() / 'go' / 'pkg' / 'mod'}   # or fix "
+                "the permissions",
+            )
+        )
+    try:
+        free = shutil.disk_usage(existing).free
+    except OSError:
+        return out
+    if free < LOW_DISK_WARNING:
+        out.append(
+            Finding(
+                "modcache-low-disk",
+                PROBLEM if free < LOW_DISK_PROBLEM else WARNING,
+                f"only {free / 1024**2:.0f} MiB free for the module cache",
+                seen=f"GOMODCACHE={path}",
+                why="module zips and their extracted trees need space; downloads fail when it "
+                "runs out",
+                fix="go clean -modcache   # frees the cache (it is refilled on demand)",
+            )
+        )
+    return out
+
+
+STATIC_CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
+    check_go,
+    check_settings,
+    check_env_overrides,
+    check_rc_blocks,
+    check_goproxy_syntax,
+    check_proxy_reachability,
+    check_sumdb,
+    check_vendor,
+    check_private,
+    check_toolchain,
+    check_http_proxy,
+    check_modcache,
+)
+
+
+def run_static(ctx: Context, *, probe_network: bool = True) -> list[Finding]:
+    if probe_network:
+        run_probes(ctx)
+    findings: list[Finding] = []
+    for check in STATIC_CHECKS:
+        findings.extend(check(ctx))
+    return findings
+
+
+__all__ = ["GO_ENV_FILE", "STATIC_CHECKS", "Context", "gather", "run_static"]

@@ -1,0 +1,189 @@
+"""The live run: the real `go mod tidy -x` in the user's project, under a watchdog.
+
+go has no response timeout, so a mirror that accepts and never answers hangs it forever:
+the watchdog kills go (and everything it started) at --timeout and the log tells which
+request never finished. The user's go.mod and go.sum are never modified: `go mod tidy -diff`
+where the local go has it (go1.23+), else a temporary copy of the module.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional
+
+from goaccel.errors import GoCommandError
+from goaccel.fsutil import atomic_write, read_bytes_or_none
+
+TIDY_DIFF_SINCE = (1, 23)
+
+
+@dataclass
+class LiveResult:
+    command: list[str]
+    cwd: str
+    returncode: Optional[int]  # None when the watchdog stopped go
+    timed_out: bool
+    elapsed_s: float
+    lines: list[tuple[float, str]] = field(default_factory=list)  # stderr, with arrival time
+    stdout: str = ""  # `tidy -diff` prints the diff here
+    used_copy: bool = False
+    cold: bool = False
+    started: float = 0.0  # monotonic time go was started
+
+
+def go_version_tuple(version: Optional[str]) -> tuple[int, int]:
+    """'go1.27.3' -> (1, 27); anything unreadable -> (0, 0)."""
+    if not version or not version.startswith("go"):
+        return (0, 0)
+    parts = version[2:].split(".")
+    try:
+        return (int(parts[0]), int("".join(c for c in parts[1] if c.isdigit()) or 0))
+    except (IndexError, ValueError):
+        return (0, 0)
+
+
+def _copy_module(root: Path, dest: Path) -> None:
+    """Copy the module for a `go mod tidy` that may rewrite it: no VCS data, no nested
+    modules' caches; symlinks copied as links."""
+    shutil.copytree(
+        root,
+        dest,
+        symlinks=True,
+        ignore=shutil.ignore_patterns(".git", ".hg", ".svn", "node_modules"),
+    )
+
+
+@contextlib.contextmanager
+def _workdir(root: Path, use_copy: bool) -> Iterator[Path]:
+    if not use_copy:
+        yield root
+        return
+    with tempfile.TemporaryDirectory(prefix="goaccel-doctor-") as tmp:
+        dest = Path(tmp) / root.name
+        try:
+            _copy_module(root, dest)
+        except OSError as exc:
+            raise GoCommandError(f"cannot copy {root} to run go on the copy: {exc}") from None
+        yield dest
+
+
+@contextlib.contextmanager
+def _cold_caches(env: dict[str, str], cold: bool) -> Iterator[None]:
+    """--cold: empty module and build caches, as on a fresh CI machine."""
+    if not cold:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="goaccel-cold-") as tmp:
+        env["GOMODCACHE"] = str(Path(tmp) / "mod")
+        env["GOCACHE"] = str(Path(tmp) / "build")
+        # read-only module cache files would make the temporary directory hard to remove
+        flags = env.get("GOFLAGS", "")
+        if "-modcacherw" not in flags.split():
+            env["GOFLAGS"] = (flags + " -modcacherw").strip()
+        yield
+
+
+def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        subprocess.run(
+            ["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False
+        )
+        return
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def live_run(
+    go: str,
+    root: Path,
+    *,
+    go_version: Optional[str],
+    timeout: float,
+    cold: bool = False,
+    environ: Mapping[str, str] | None = None,
+    on_line: Callable[[str], None] | None = None,
+) -> LiveResult:
+    """Run `go mod tidy -x` for the module at root; never let it touch root's go.mod/go.sum."""
+    env = dict(os.environ if environ is None else environ)
+    use_copy = go_version_tuple(go_version) < TIDY_DIFF_SINCE
+    args = [go, "mod", "tidy", "-x"] + ([] if use_copy else ["-diff"])
+    guarded = {name: read_bytes_or_none(root / name) for name in ("go.mod", "go.sum")}
+    with _cold_caches(env, cold), _workdir(root, use_copy) as cwd:
+        start = time.monotonic()
+        try:
+            proc = subprocess.Popen(
+                args,
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                start_new_session=sys.platform != "win32",
+            )
+        except OSError as exc:
+            raise GoCommandError(f"cannot run {go}: {exc.strerror or exc}") from None
+        lines: list[tuple[float, str]] = []
+        out_chunks: list[bytes] = []
+
+        def read_stderr() -> None:
+            assert proc.stderr is not None
+            for raw in proc.stderr:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                lines.append((time.monotonic(), line))
+                if on_line is not None:
+                    with contextlib.suppress(Exception):  # progress must never break the run
+                        on_line(line)
+
+        def read_stdout() -> None:
+            assert proc.stdout is not None
+            out_chunks.append(proc.stdout.read())
+
+        readers = [
+            threading.Thread(target=read_stderr, daemon=True),
+            threading.Thread(target=read_stdout, daemon=True),
+        ]
+        for t in readers:
+            t.start()
+        timed_out = False
+        try:
+            returncode: Optional[int] = proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            _kill_tree(proc)
+            proc.wait()
+            returncode = None
+        except KeyboardInterrupt:
+            _kill_tree(proc)
+            proc.wait()
+            raise
+        for t in readers:
+            t.join(timeout=2)
+        elapsed = time.monotonic() - start
+    for name, before in guarded.items():
+        if read_bytes_or_none(root / name) != before:  # pragma: no cover - a go bug if ever
+            if before is not None:
+                atomic_write(root / name, before)
+            raise GoCommandError(f"go changed {root / name} during the run; it was restored")
+    return LiveResult(
+        command=["go", *args[1:]],
+        cwd=str(root),
+        returncode=returncode,
+        timed_out=timed_out,
+        elapsed_s=elapsed,
+        lines=list(lines),
+        stdout=b"".join(out_chunks).decode("utf-8", "replace"),
+        used_copy=use_copy,
+        cold=cold,
+        started=start,
+    )

@@ -1,0 +1,185 @@
+"""`goaccel doctor` end to end: the real go, simulated mirrors, and go.mod/go.sum untouched."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from helpers import goaccel
+from mirrorsim import MirrorSim, Profile, make_module, make_universe, refused_url, write_project
+
+MODS = make_universe(4, sizes=[20_000, 40_000])
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Iterator[Path]:
+    root = write_project(tmp_path / "proj", MODS)
+    before = {n: (root / n).read_bytes() for n in ("go.mod", "go.sum")}
+    yield root
+    after = {n: (root / n).read_bytes() for n in ("go.mod", "go.sum")}
+    assert after == before, "doctor must never modify go.mod or go.sum"
+
+
+def doctor(
+    root: Path, *args: str, env: dict[str, str | None] | None = None, timeout: float = 120
+) -> tuple[int, dict[str, Any], str]:
+    proc = goaccel(
+        "doctor", str(root), "--json", "--probe-timeout", "2", *args, env=env, timeout=timeout
+    )
+    try:
+        doc = json.loads(proc.stdout)
+    except ValueError as exc:
+        raise AssertionError(f"not JSON: {proc.stdout!r}\n{proc.stderr}") from exc
+    assert "Traceback" not in proc.stderr
+    return proc.returncode, doc, proc.stderr
+
+
+def ids(doc: dict[str, Any], status: str | None = None) -> list[str]:
+    return [f["id"] for f in doc["findings"] if status is None or f["status"] == status]
+
+
+def finding(doc: dict[str, Any], fid: str) -> dict[str, Any]:
+    for f in doc["findings"]:
+        if f["id"] == fid:
+            return f
+    raise AssertionError(f"no finding {fid}: {ids(doc)}")
+
+
+def test_healthy_project_exits_0(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        code, doc, err = doctor(project, env={"GOPROXY": f"{good.url},direct"})
+    assert code == 0, (ids(doc, "problem"), ids(doc, "warning"), err)
+    assert doc["problems"] == 0
+    assert "proxy-ok" in ids(doc) and "sumdb-via-proxy" in ids(doc)
+    assert "tidy-ok" in ids(doc)
+    hosts = {h["host"]: h for h in doc["timing"]["hosts"]}
+    assert hosts[good.url.split("//")[1]]["role"] == "proxy"
+
+
+def test_refused_proxy(project: Path) -> None:
+    refused = refused_url()
+    code, doc, _ = doctor(project, env={"GOPROXY": f"{refused},direct"})
+    assert code == 1
+    f = finding(doc, "proxy-refused")
+    assert f["status"] == "problem" and "goaccel setup" in f["fix"]
+    assert refused.split("//")[1] in f["title"]
+    # go's own "connection refused" was seen too, and reported once (as the static finding)
+    assert ids(doc).count("proxy-refused") == 1
+
+
+def test_stalled_proxy_returns_within_the_timeout_and_names_the_url(project: Path) -> None:
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        start = time.monotonic()
+        code, doc, _ = doctor(project, "--timeout", "4", env={"GOPROXY": stalled.url})
+        elapsed = time.monotonic() - start
+    assert code == 1
+    assert elapsed < 4 + 2 + 4, f"took {elapsed:.1f} s"
+    f = finding(doc, "tidy-stalled")
+    assert stalled.url.split("//")[1] in f["seen"] + " ".join(f["details"])
+    assert doc["timing"]["unfinished"], "the request that never finished is listed"
+    assert doc["timing"]["unfinished"][0]["url"].startswith(stalled.url)
+    assert finding(doc, "proxy-stalled")["status"] == "problem"
+
+
+def test_slow_proxy_time_is_attributed_to_its_host(project: Path) -> None:
+    with MirrorSim(MODS, Profile(latency=0.25)) as slow:
+        code, doc, _ = doctor(project, env={"GOPROXY": slow.url})
+    assert code == 0, ids(doc, "problem")
+    top = doc["timing"]["hosts"][0]
+    assert top["host"] == slow.url.split("//")[1]
+    assert top["role"] == "proxy"
+    assert top["share"] > 0.9
+    assert top["seconds"] >= 0.25 * len(MODS)
+
+
+def test_os_variable_overriding_the_go_env_file(project: Path) -> None:
+    import os
+
+    Path(os.environ["GOENV"]).parent.mkdir(parents=True, exist_ok=True)
+    with MirrorSim(MODS) as good:
+        Path(os.environ["GOENV"]).write_text(f"GOPROXY={good.url}\n")
+        code, doc, _ = doctor(project, "--no-run", env={"GOPROXY": f"{good.url},direct"})
+    assert code == 0
+    f = finding(doc, "env-overrides-go-env-file")
+    assert f["status"] == "warning" and "GOPROXY" in f["title"]
+
+
+def test_private_module_missing_from_the_proxy(tmp_path: Path) -> None:
+    corp = make_module("git.corp.example.com/team/lib", "v1.2.0", size=3000)
+    mods = [*MODS, corp]
+    root = write_project(tmp_path / "proj", mods)
+    before = (root / "go.mod").read_bytes(), (root / "go.sum").read_bytes()
+    # No ',direct': go must not try to reach git.corp.example.com for real.
+    with MirrorSim(mods, Profile(missing=frozenset({corp.path}))) as mirror:
+        code, doc, _ = doctor(root, env={"GOPROXY": mirror.url})
+    assert ((root / "go.mod").read_bytes(), (root / "go.sum").read_bytes()) == before
+    assert code == 1
+    f = finding(doc, "private-not-in-goprivate")
+    assert "goaccel setup --private 'git.corp.example.com'" in f["fix"]
+    assert "go env -w GOPRIVATE='git.corp.example.com'" in f["fix"]
+    assert finding(doc, "module-not-found")["status"] == "problem"  # and go's 404, explained
+
+
+def test_checksum_database_unreachable(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", MODS, go_sum=False)
+    refused = refused_url()
+    with MirrorSim(MODS, Profile(sumdb_supported=False)) as mirror:
+        code, doc, _ = doctor(
+            root,
+            env={
+                "GOPROXY": mirror.url,
+                "GOSUMDB": f"sum.golang.org {refused}",
+                "GOFLAGS": "-modcacherw",
+            },
+        )
+    assert not (root / "go.sum").exists()
+    assert code == 1
+    assert finding(doc, "sumdb-unreachable")["status"] == "problem"
+    assert "checksum-db-unreachable" in ids(doc, "problem") or "sumdb-unreachable" in ids(
+        doc, "problem"
+    )
+
+
+def test_checksum_mismatch_is_explained_not_weakened(project: Path) -> None:
+    with MirrorSim(MODS, Profile(corrupt="tamper")) as evil:
+        code, doc, _ = doctor(project, env={"GOPROXY": evil.url})
+    assert code == 1
+    f = finding(doc, "checksum-mismatch")
+    assert f["status"] == "problem"
+    commands = [line.split("#", 1)[0] for line in f["fix"].splitlines()]
+    for weak in ("GOSUMDB=off", "GONOSUMDB=", "GOINSECURE=", "-insecure"):
+        assert not any(weak in c for c in commands), f["fix"]
+
+
+def test_goflags_with_an_unknown_flag(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        code, doc, _ = doctor(project, env={"GOPROXY": good.url, "GOFLAGS": "-modcacherw -bogus"})
+    assert code == 1
+    f = finding(doc, "goflags-invalid")
+    assert "-bogus" in f["seen"]
+    assert f["fix"].startswith("unset GOFLAGS")
+
+
+def test_toolchain_newer_than_the_local_go(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "proj", MODS)
+    gomod = (root / "go.mod").read_text().replace("go 1.21", "go 1.99")
+    (root / "go.mod").write_text(gomod)
+    with MirrorSim(MODS) as good:
+        code, doc, _ = doctor(root, env={"GOPROXY": good.url, "GOTOOLCHAIN": "auto"})
+    assert (root / "go.mod").read_text() == gomod
+    assert code == 1
+    problems_and_warnings = ids(doc, "problem") + ids(doc, "warning")
+    assert any(i.startswith("toolchain") for i in problems_and_warnings), problems_and_warnings
+
+
+def test_no_run_does_not_run_go(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        code, doc, _ = doctor(project, "--no-run", env={"GOPROXY": good.url})
+        zips = [r for r in good.requests if r.kind == "zip"]
+    assert code == 0
+    assert doc["timing"] is None
+    assert len(zips) <= 2, "only the probe's sample of zips, no go download"

@@ -1,0 +1,967 @@
+"""doctor's pure parts: GOPROXY parsing, private module patterns, toolchain selection.
+
+Ground truth is Go itself: one small Go program (compiled once per run) reimplements go's
+proxyList with the real net/url, copies module.MatchPrefixPatterns over the real path.Match,
+and compares versions with go/version; the go command itself confirms error texts and
+toolchain selection (GOPROXY=off: nothing leaves the machine).
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any, Optional
+
+import pytest
+
+from goaccel.doctor import goproxylist
+from goaccel.doctor.goproxylist import (
+    DEFAULT_GOPROXY,
+    KIND_DIRECT,
+    KIND_OFF,
+    KIND_URL,
+    NO_ENTRIES,
+    parse_goproxy,
+    semantic_findings,
+)
+from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
+from goaccel.doctor.private import (
+    KNOWN_PUBLIC_HOSTS,
+    classify_requirements,
+    match_prefix_patterns,
+    path_match,
+    pattern_findings,
+    suggest_pattern,
+    suggest_patterns,
+)
+from goaccel.doctor.toolchain import (
+    compare_go_versions,
+    from_toolchain,
+    is_lang,
+    is_valid,
+    parse_local_version,
+    select_toolchain,
+    toolchain_findings,
+)
+from goaccel.textsafe import mask_urls_in_text
+
+GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
+
+# --- ground truth from Go ---------------------------------------------------------------------
+
+GO_TRUTH = r"""package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"go/version"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"strings"
+)
+
+type spec struct {
+	URL      string `json:"url"`
+	Fallback bool   `json:"fallback"`
+}
+
+type proxyResult struct {
+	Entries []spec `json:"entries"`
+	Err     string `json:"err"`
+}
+
+// newProxyRepo's check of the base URL (cmd/go/internal/modfetch/proxy.go).
+func checkProxyURL(baseURL string) error {
+	base, err := url.Parse(baseURL)
+	if err != nil {
+		return err
+	}
+	redactedBase := base.Redacted()
+	switch base.Scheme {
+	case "http", "https":
+	case "file":
+		if *base != (url.URL{Scheme: base.Scheme, Path: base.Path, RawPath: base.RawPath}) {
+			return fmt.Errorf("invalid file:// proxy URL with non-path elements: %s", redactedBase)
+		}
+	case "":
+		return fmt.Errorf("invalid proxy URL missing scheme: %s", redactedBase)
+	default:
+		return fmt.Errorf("invalid proxy URL scheme (must be https, http, file): %s", redactedBase)
+	}
+	return nil
+}
+
+// proxyList (cmd/go/internal/modfetch/proxy.go), without the implicit "noproxy".
+func proxyList(goproxy string) ([]spec, error) {
+	list := []spec{}
+	for goproxy != "" {
+		var u string
+		fallBackOnError := false
+		if i := strings.IndexAny(goproxy, ",|"); i >= 0 {
+			u = goproxy[:i]
+			fallBackOnError = goproxy[i] == '|'
+			goproxy = goproxy[i+1:]
+		} else {
+			u = goproxy
+			goproxy = ""
+		}
+		u = strings.TrimSpace(u)
+		if u == "" {
+			continue
+		}
+		if u == "off" {
+			list = append(list, spec{URL: "off"})
+			break
+		}
+		if u == "direct" {
+			list = append(list, spec{URL: "direct"})
+			break
+		}
+		if strings.ContainsAny(u, ".:/") && !strings.Contains(u, ":/") &&
+			!filepath.IsAbs(u) && !path.IsAbs(u) {
+			u = "https://" + u
+		}
+		if err := checkProxyURL(u); err != nil {
+			return nil, err
+		}
+		list = append(list, spec{URL: u, Fallback: fallBackOnError})
+	}
+	if len(list) == 0 {
+		return nil, fmt.Errorf("GOPROXY list is not the empty string, but contains no entries")
+	}
+	return list, nil
+}
+
+// golang.org/x/mod/module.MatchPrefixPatterns, copied (x/mod is not importable from here).
+func MatchPrefixPatterns(globs, target string) bool {
+	for globs != "" {
+		var glob string
+		if before, after, ok := strings.Cut(globs, ","); ok {
+			glob, globs = before, after
+		} else {
+			glob, globs = globs, ""
+		}
+		glob = strings.TrimSuffix(glob, "/")
+		if glob == "" {
+			continue
+		}
+		n := strings.Count(glob, "/")
+		prefix := target
+		for i := 0; i < len(target); i++ {
+			if target[i] == '/' {
+				if n == 0 {
+					prefix = target[:i]
+					break
+				}
+				n--
+			}
+		}
+		if n > 0 {
+			continue
+		}
+		matched, _ := path.Match(glob, prefix)
+		if matched {
+			return true
+		}
+	}
+	return false
+}
+
+type input struct {
+	Goproxy []string    `json:"goproxy"`
+	Match   [][2]string `json:"match"`
+	Prefix  [][2]string `json:"prefix"`
+	Compare [][2]string `json:"compare"`
+	Valid   []string    `json:"valid"`
+}
+
+type output struct {
+	Goproxy []proxyResult `json:"goproxy"`
+	Match   [][2]bool     `json:"match"`
+	Prefix  []bool        `json:"prefix"`
+	Compare []int         `json:"compare"`
+	Valid   []bool        `json:"valid"`
+}
+
+func main() {
+	var in input
+	if err := json.NewDecoder(os.Stdin).Decode(&in); err != nil {
+		panic(err)
+	}
+	out := output{Goproxy: []proxyResult{}, Match: [][2]bool{}, Prefix: []bool{},
+		Compare: []int{}, Valid: []bool{}}
+	for _, v := range in.Goproxy {
+		l, err := proxyList(v)
+		r := proxyResult{Entries: l}
+		if err != nil {
+			r.Err = err.Error()
+		}
+		out.Goproxy = append(out.Goproxy, r)
+	}
+	for _, c := range in.Match {
+		ok, err := path.Match(c[0], c[1])
+		out.Match = append(out.Match, [2]bool{ok, err != nil})
+	}
+	for _, c := range in.Prefix {
+		out.Prefix = append(out.Prefix, MatchPrefixPatterns(c[0], c[1]))
+	}
+	for _, c := range in.Compare {
+		out.Compare = append(out.Compare, version.Compare("go"+c[0], "go"+c[1]))
+	}
+	for _, v := range in.Valid {
+		out.Valid = append(out.Valid, version.IsValid("go"+v))
+	}
+	json.NewEncoder(os.Stdout).Encode(out)
+}
+"""
+
+GOPROXY_CASES = [
+    "https://proxy.golang.org,direct", "notaurl", ",", " ", "", "off", "direct", "noproxy",
+    "DIRECT", "Off", "https://a b", "http://u:p@127.0.0.1:1", "ftp://x", "file://host/x",
+    "127.0.0.1:1", "/abs/path", "localhost", "direct,notaurl", "off,notaurl", "notaurl,direct",
+    "https://127.0.0.1:1/%zz", "file:///tmp/x", " https://127.0.0.1:1 , direct", "a:b", "a:b:c",
+    "https://a:b:c", "goproxy.cn|goproxy.io,direct", "https://[::1]:8080/x|direct",
+    "https://[1.2.3.4]/", "https://[::1", "https://x]/", "HTTPS://Proxy.Example.com/Path",
+    "file:/x", "file:x", ":/x", "x:/y", "a b", "a b:/x", "https://h/a b", "https://h/p?q",
+    "https://h/p#frag", "https://h/p#%zz", "https://h/p?", "https://ü.example/", "https://h/ü",
+    "https://%41.com", "https://h%c3%bc.com", "https://u@h/", "https://u:p@h/", "https://u%zz@h",
+    "https://u p@h", "mailto:x", "https:/x", "https://", "https:", "file://", "file:///",
+    "file:///a?b", "https://h:", "https://h:99999999", "https://h:-1", "*", "x*y", "1http://x",
+    "+x://y", "a.b|c.d|direct", "a.b,,|,c.d", "https://h/%2F", "https://h/a%20b",
+    "git+ssh://x/y", "https://[fe80::1%25en0]/", "https://[fe80::1%en0]/",
+    "https://[::ffff:1.2.3.4]/", "\\\\srv\\share", "h/p", "https://h\\x", "https://a@b@c",
+    "https://h/<>", "https://<h>/", 'https://h"x/', "\tproxy.example\t", "https://h/é?x#y",
+    "ws://x", "x.y:80|off|direct", "https://goproxy.cn|direct,https://x", "a\x01b.c",
+    "https://h/\x7f", "https://[::1]x/", "https://[::1]:/", "https://a:1:2/", "x.y:z",
+    "https://u:p@h:8080/path|http://127.0.0.1:3000|off",
+]  # fmt: skip
+
+MATCH_PATTERNS = [
+    "", "*", "**", "a*", "*a", "a*b", "a?b", "a?c", "?", "[abc]", "[^abc]", "[a-c]x", "[\\]]",
+    "[\\-]", "a\\*b", "a\\", "[", "[]", "[^]", "[a-]", "a[", "*.corp.example.com",
+    "git.corp.example.com", "rsc.io/private", "rsc.io/*", "*/x", "a/*/c", "[é]", "?b", "é?",
+    "[a-é]", "a]b", "*[", "*x[", "[x-a]", "\\[a]", "*\\", "ab[^c-d]e", "*?", "a*b*c",
+]  # fmt: skip
+MATCH_NAMES = [
+    "", "a", "b", "ab", "abc", "aXb", "a/b", "a*b", "x]", "]", "-", "é", "éb", "a/b/c",
+    "git.corp.example.com", "corp.example.com", "rsc.io/private", "rsc.io/privateer", "[",
+    "abbbc", "abec", "a\\", "aé", "\xff",
+]  # fmt: skip
+
+PREFIX_PATTERNS = [
+    "", ",", "*.corp.example.com", "git.corp.example.com", "rsc.io/private", "rsc.io/private/",
+    "rsc.io/private//", " rsc.io/private", "rsc.io/private ", "a.com, b.com", "a.com,b.com",
+    ",,a.com,,", "*/private", "*", "*/*/*/*", "github.com/acme", "github.com/acme/*",
+    "github.com/[ab]cme", "github.com/[", "[,a.com", "a.com/x/y/z/w", "*.com", "A.com",
+    "git.corp.example.com/team/", "/", "//", "x//y",
+]  # fmt: skip
+PREFIX_PATHS = [
+    "rsc.io/private", "rsc.io/privateer", "rsc.io/private/sub/pkg", "git.corp.example.com/a/b",
+    "corp.example.com/a", "a.com", "a.com/x", "b.com/y", "github.com/acme/repo",
+    "github.com/bcme/x", "github.com/acmeco/x", "a.com/x/y/z/w/v", "x/y", "x//y", "",
+]  # fmt: skip
+
+VERSIONS = [
+    "1", "1.0", "1.0.0", "1.2", "1.2.3", "1.20", "1.20.0", "1.20rc1", "1.21", "1.21.0",
+    "1.21rc1", "1.21rc2", "1.21beta1", "1.21alpha1", "1.21.1", "1.22", "1.22.0", "1.27.3",
+    "1.100", "1.99999999999", "2", "01.2", "1.02", "1.2.03", "1.21rc", "1.21.0rc1", "1.21x1",
+    "", "x", "1.", "1.21.", "1.21-pre", "1.21.0.0", "10.0", "1.21RC1",
+]  # fmt: skip
+
+
+def _go_env(tmp: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP")}
+    env.update(
+        HOME=str(tmp / "home"), GOCACHE=str(tmp / "gocache"), GOPATH=str(tmp / "gopath"),
+        GOENV=str(tmp / "goenv"), GOMODCACHE=str(tmp / "gomodcache"), GOTOOLCHAIN="local",
+        GOTELEMETRY="off", GOFLAGS="", GOPROXY="off",
+    )  # fmt: skip
+    go_dir = str(Path(GO).parent)
+    env["PATH"] = go_dir + os.pathsep + env.get("PATH", "")
+    return env
+
+
+@pytest.fixture(scope="module")
+def go_truth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Compile and run GO_TRUTH once for every case of this module."""
+    tmp = tmp_path_factory.mktemp("gotruth")
+    (tmp / "main.go").write_text(GO_TRUTH, encoding="utf-8")
+    request = {
+        "goproxy": GOPROXY_CASES,
+        "match": [[p, n] for p in MATCH_PATTERNS for n in MATCH_NAMES],
+        "prefix": [[p, n] for p in PREFIX_PATTERNS for n in PREFIX_PATHS],
+        "compare": [[a, b] for a in VERSIONS for b in VERSIONS],
+        "valid": VERSIONS,
+    }
+    # GOPATH mode builds with Go 1.20's GODEBUG defaults; the go command runs with its own
+    # version's defaults, where net/url refuses a second ':' in an http(s) host.
+    env = {**_go_env(tmp), "GO111MODULE": "off", "GODEBUG": "urlstrictcolons=1"}
+    proc = subprocess.run(
+        [GO, "run", "main.go"], cwd=tmp, input=json.dumps(request), env=env,
+        capture_output=True, text=True, encoding="utf-8", errors="surrogateescape",
+        check=False, timeout=240,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    truth: dict[str, Any] = json.loads(proc.stdout)
+    truth["request"] = request
+    return truth
+
+
+# --- GOPROXY ----------------------------------------------------------------------------------
+
+
+@pytest.mark.go
+def test_parse_goproxy_agrees_with_go_proxy_list(go_truth: dict[str, Any]) -> None:
+    bad: list[tuple[Any, ...]] = []
+    for value, want in zip(GOPROXY_CASES, go_truth["goproxy"]):
+        got = parse_goproxy(value, windows=False)
+        if want["err"]:
+            # go reports the first invalid entry; so must we, first, masked.
+            if not got.problems or got.problems[0] != mask_urls_in_text(want["err"]):
+                bad.append((value, want["err"], got.problems))
+        else:
+            mine = [{"url": e.url, "fallback": e.fallback_on_error} for e in got.entries]
+            if got.problems or mine != want["entries"]:
+                bad.append((value, want["entries"], mine, got.problems))
+    assert bad == []
+
+
+@pytest.mark.go
+def test_goproxy_errors_are_the_go_commands_own(tmp_path: Path) -> None:
+    """The go command itself, not a reimplementation, prints the texts parse_goproxy gives."""
+    env = {**_go_env(tmp_path), "GO111MODULE": "on", "GOSUMDB": "off"}
+    for value in ["notaurl", ",", "ftp://x", "https://a b", "a:b:c", "file://host/x", "Direct"]:
+        proc = subprocess.run(
+            [GO, "mod", "download", "-json", "golang.org/x/text@v0.3.0"], cwd=tmp_path,
+            env={**env, "GOPROXY": value}, capture_output=True, text=True, check=False,
+            timeout=60,
+        )  # fmt: skip
+        assert proc.returncode != 0
+        problem = parse_goproxy(value).problems[0]
+        assert json.loads(proc.stdout)["Error"] == f"golang.org/x/text@v0.3.0: {problem}", value
+
+
+def test_entries_separators_and_keywords() -> None:
+    p = parse_goproxy(" https://a.example | b.example:8080/path , direct , https://never")
+    assert [(e.kind, e.url, e.fallback_on_error) for e in p.entries] == [
+        (KIND_URL, "https://a.example", True),
+        (KIND_URL, "https://b.example:8080/path", False),
+        (KIND_DIRECT, "direct", False),
+    ]
+    assert p.entries[1].host == "b.example"
+    assert p.entries[0].raw == " https://a.example "
+    assert p.ignored == [" https://never"]
+    assert p.ok and p.problems == []
+    assert goproxylist.parse("off|direct") == ([p.entries[2].__class__("off", "off", KIND_OFF,
+                                                                      False)], [])  # fmt: skip
+
+
+def test_every_invalid_entry_is_reported_in_order_and_dropped_from_the_correction() -> None:
+    p = parse_goproxy("notaurl|https://ok.example|ftp://x,direct")
+    assert p.problems == [
+        "invalid proxy URL missing scheme: notaurl",
+        "invalid proxy URL scheme (must be https, http, file): ftp://x",
+    ]
+    assert [e.url for e in p.entries] == ["https://ok.example", "direct"]
+    assert p.corrected == "https://ok.example|direct"  # each kept entry keeps its separator
+    assert parse_goproxy(p.corrected).ok
+
+
+@pytest.mark.parametrize(
+    ("value", "corrected"),
+    [
+        ("", DEFAULT_GOPROXY),
+        (" , ", DEFAULT_GOPROXY),
+        ("DIRECT", DEFAULT_GOPROXY),
+        ("notaurl,direct", DEFAULT_GOPROXY),
+        ("https://m.example|Direct", "https://m.example|direct"),
+        ("https://m.example|OFF|https://x.example", "https://m.example|off"),
+    ],
+)
+def test_corrected_values_parse_cleanly(value: str, corrected: str) -> None:
+    p = parse_goproxy(value)
+    assert not p.ok
+    assert p.corrected == corrected
+    assert parse_goproxy(p.corrected).ok
+
+
+def test_empty_lists_give_gos_no_entries_error() -> None:
+    for value in ("", ",", "|", " ", ", |,"):
+        assert parse_goproxy(value).problems == [NO_ENTRIES]
+
+
+def test_credentials_never_appear_in_problems() -> None:
+    p = parse_goproxy("https://alice:s3cret@h ost,direct")
+    assert p.problems and "s3cret" not in p.problems[0]
+    assert "alice:***@" in p.problems[0]
+
+
+def test_windows_absolute_paths_get_no_https() -> None:
+    # go: filepath.IsAbs(`C:\x`) on Windows, so no "https://"; url.Parse reads "c" as a scheme.
+    p = parse_goproxy("C:\\mirror", windows=True)
+    assert p.problems == ["invalid proxy URL scheme (must be https, http, file): c:\\mirror"]
+    p = parse_goproxy("C:\\mirror", windows=False)
+    assert p.problems == ['parse "https://C:\\\\mirror": invalid port ":\\\\mirror" after host']
+
+
+def _ids(findings: list[Finding]) -> dict[str, str]:
+    return {f.id: f.status for f in findings}
+
+
+def _all_text(findings: list[Finding]) -> str:
+    return json.dumps([f.to_json() for f in findings])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("https://proxy.golang.org,direct", {"goproxy-comma-fallback": OK}),
+        ("https://proxy.golang.org|direct", {}),
+        ("https://a.example,https://b.example|direct", {"goproxy-comma-fallback": WARNING}),
+        ("off", {"goproxy-off": PROBLEM}),
+        ("direct", {"goproxy-direct-only": WARNING}),
+        ("direct,https://proxy.golang.org", {"goproxy-direct-only": WARNING,
+                                             "goproxy-ignored-entries": WARNING}),
+        ("https://a.example", {"goproxy-no-direct": OK}),
+        ("https://a.example|off", {"goproxy-no-direct": OK}),
+        ("https://a.example,off", {"goproxy-no-direct": OK}),
+        ("notaurl", {"goproxy-invalid": PROBLEM}),
+        ("", {"goproxy-invalid": PROBLEM}),
+        ("http://u:p@127.0.0.1:3000|direct", {"goproxy-http-credentials": PROBLEM}),
+        ("http://127.0.0.1:3000|direct", {}),
+        ("http://[::1]:3000|http://localhost:1|direct", {}),
+        ("http://mirror.corp:3000|direct", {"goproxy-http-mirror": WARNING}),
+        ("https:/nohost|direct", {"goproxy-url-no-host": PROBLEM}),
+        ("file:///srv/mirror|direct", {}),
+        # credentials over http are the problem; no second finding for plain http
+        ("notaurl|http://u:p@h|direct", {"goproxy-invalid": PROBLEM,
+                                         "goproxy-http-credentials": PROBLEM}),
+    ],
+)  # fmt: skip
+def test_semantic_findings(value: str, expected: dict[str, str]) -> None:
+    findings = semantic_findings(parse_goproxy(value))
+    assert _ids(findings) == expected
+    for f in findings:
+        assert f.id.startswith("goproxy-") and f.title and f.why
+        assert f.status in (OK, WARNING, PROBLEM)
+    # the list/value spellings give the same findings
+    entries, _ = goproxylist.parse(value)
+    assert _ids(semantic_findings(entries, value)) == expected
+
+
+def test_comma_fix_turns_commas_after_mirrors_into_bars() -> None:
+    (f,) = semantic_findings(parse_goproxy("https://a.example,b.example,direct"))
+    assert f.id == "goproxy-comma-fallback"
+    assert "go env -w GOPROXY='https://a.example|b.example|direct'" in f.fix
+    assert "404 or 410" in f.why
+
+
+def test_ignored_entries_fix_moves_mirrors_before_the_keyword() -> None:
+    findings = semantic_findings(parse_goproxy("https://a.example|direct,https://b.example,off"))
+    f = next(f for f in findings if f.id == "goproxy-ignored-entries")
+    assert "go env -w GOPROXY='https://a.example|https://b.example,direct'" in f.fix
+    assert "https://b.example, off" in f.seen
+
+
+def test_off_mentions_gonoproxy_which_still_goes_direct() -> None:
+    (f,) = semantic_findings(parse_goproxy("off"), gonoproxy="*.corp.example.com")
+    assert "module lookup disabled by GOPROXY=off" in f.why
+    assert "*.corp.example.com" in f.why
+
+
+def test_no_direct_without_gonoproxy_recommends_goprivate() -> None:
+    (f,) = semantic_findings(parse_goproxy("https://a.example"))
+    assert "goaccel setup --private" in f.fix
+    (f,) = semantic_findings(parse_goproxy("https://a.example"), gonoproxy="corp.example")
+    assert f.fix == "" and "corp.example" in f.why
+
+
+def test_invalid_fix_is_pasteable_and_from_the_environment_says_so() -> None:
+    (f,) = semantic_findings(parse_goproxy("goproxy.cn|notaurl|direct"))
+    assert "go env -w GOPROXY='goproxy.cn|direct'" in f.fix.splitlines()
+    assert f.seen.endswith("invalid proxy URL missing scheme: notaurl")
+    (f,) = semantic_findings(parse_goproxy("notaurl"), source="environment")
+    assert "export GOPROXY=https://proxy.golang.org,direct" in f.fix
+    assert not any(line.startswith("go env -w") for line in f.fix.splitlines())
+
+
+def test_findings_mask_credentials_everywhere() -> None:
+    values = [
+        "https://alice:s3cret@m.example,https://bob:s3cret@n.example|direct",
+        "http://alice:s3cret@127.0.0.1:1|direct",
+        "alice:s3cret@m.example|notaurl",
+        "direct,https://alice:s3cret@late.example",
+        "http://alice:s3cret@far.example|direct",
+    ]
+    for value in values:
+        findings = semantic_findings(parse_goproxy(value))
+        assert findings, value
+        text = _all_text(findings)
+        assert "s3cret" not in text, value
+        if any("***" in f.fix for f in findings):
+            assert "put your credentials back" in text
+
+
+def test_findings_strip_control_characters() -> None:
+    findings = semantic_findings(parse_goproxy("https://a.example\x1b[31m,direct"))
+    assert "\x1b" not in _all_text(findings)
+
+
+# --- path.Match and MatchPrefixPatterns -------------------------------------------------------
+
+
+def _py_match(pattern: str, name: str) -> tuple[bool, bool]:
+    try:
+        return path_match(pattern, name), False
+    except ValueError:
+        return False, True
+
+
+@pytest.mark.go
+def test_path_match_agrees_with_go(go_truth: dict[str, Any]) -> None:
+    cases = go_truth["request"]["match"]
+    got = [list(_py_match(p, n)) for p, n in cases]
+    diff = [(c, w, g) for c, w, g in zip(cases, go_truth["match"], got) if w != g]
+    assert diff == []
+    assert any(w[1] for w in go_truth["match"]) and any(w[0] for w in go_truth["match"])
+
+
+@pytest.mark.go
+def test_match_prefix_patterns_agrees_with_go(go_truth: dict[str, Any]) -> None:
+    cases = go_truth["request"]["prefix"]
+    got = [match_prefix_patterns(p, n) for p, n in cases]
+    diff = [(c, w) for c, w, g in zip(cases, go_truth["prefix"], got) if w != g]
+    assert diff == []
+    assert sum(go_truth["prefix"]) > 20
+
+
+@pytest.mark.parametrize(
+    ("patterns", "path", "matched"),
+    [
+        ("*.corp.example.com", "git.corp.example.com/a/b", True),
+        ("*.corp.example.com", "corp.example.com/a", False),
+        ("rsc.io/private", "rsc.io/private/x", True),
+        ("rsc.io/private", "rsc.io/privateer", False),
+        ("rsc.io/private/", "rsc.io/private", True),  # one trailing '/' is dropped
+        ("a.com, b.com", "b.com/x", False),  # spaces are not trimmed
+        ("a.com,,b.com", "b.com/x", True),  # empty items are skipped
+        ("[,b.com", "b.com", True),  # a malformed glob matches nothing, the next still counts
+        ("github.com/acme/*", "github.com/acme", False),  # not enough elements
+        ("", "anything", False),
+        ("\\*.com", "*.com", True),
+        ("[^x]y.com", "zy.com", True),
+    ],
+)
+def test_match_prefix_patterns_examples(patterns: str, path: str, matched: bool) -> None:
+    assert match_prefix_patterns(patterns, path) is matched
+
+
+def test_path_match_reports_bad_patterns() -> None:
+    for bad in ("[", "a\\", "[]", "[x-]"):
+        with pytest.raises(ValueError, match="syntax error in pattern"):
+            path_match(bad, "zzz")
+    assert path_match("*", "a/b") is False
+
+
+# --- private modules --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "pattern"),
+    [
+        ("github.com/acme/secret", "github.com/acme"),
+        ("github.com/acme/secret/v2", "github.com/acme"),
+        ("gitlab.com/group/sub/proj", "gitlab.com/group"),
+        ("bitbucket.org/team/repo", "bitbucket.org/team"),
+        ("gopkg.in/acme/lib.v1", "gopkg.in/acme"),
+        ("gopkg.in/lib.v3", "gopkg.in/lib.v3"),
+        ("git.corp.example.com/team/lib", "git.corp.example.com"),
+        ("Go.Corp.Example.com/x", "go.corp.example.com"),
+        ("corp.example", "corp.example"),
+    ],
+)
+def test_suggest_pattern(path: str, pattern: str) -> None:
+    assert suggest_pattern(path) == pattern
+    assert match_prefix_patterns(pattern, path.lower() if path[0].isupper() else path)
+
+
+def test_suggest_patterns_merges_subdomain_families_only() -> None:
+    paths = [
+        "git.corp.example.com/a/b",
+        "go.corp.example.com/c",
+        "github.com/acme/x",
+        "github.com/acme/y",
+        "lone.other.org/z",
+        "a.co.uk/x",
+        "b.co.uk/y",
+        "x.github.io/p",
+        "y.github.io/q",
+    ]
+    assert suggest_patterns(paths) == [
+        "*.corp.example.com",
+        "github.com/acme",
+        "lone.other.org",
+        "a.co.uk",
+        "b.co.uk",
+        "x.github.io",
+        "y.github.io",
+    ]
+    for p in paths:
+        assert match_prefix_patterns(",".join(suggest_patterns(paths)), p)
+    assert suggest_patterns(["corp.example.com/a", "git.corp.example.com/b"]) == [
+        "corp.example.com",
+        "git.corp.example.com",
+    ]
+
+
+def test_known_public_hosts_are_hosts() -> None:
+    assert {"github.com", "golang.org", "gopkg.in", "k8s.io", "go.uber.org"} <= KNOWN_PUBLIC_HOSTS
+    for host in KNOWN_PUBLIC_HOSTS:
+        assert host == host.lower() and "." in host and "/" not in host
+
+
+REQUIRES = [
+    ("github.com/pkg/errors", "v0.9.1"),
+    ("golang.org/x/text", "v0.14.0"),
+    ("github.com/acme/secret", "v1.2.0"),
+    ("git.corp.example.com/team/lib", "v0.3.0"),
+    ("go.corp.example.com/tools", "v1.0.0"),
+]
+
+
+def test_private_requirements_get_one_finding_with_the_exact_commands() -> None:
+    findings = classify_requirements(REQUIRES, "", "", {"github.com/acme/secret"})
+    assert _ids(findings) == {"private-not-in-goprivate": PROBLEM}
+    (f,) = findings
+    fix = f.fix.splitlines()
+    assert fix[0] == "goaccel setup --private 'github.com/acme,*.corp.example.com'"
+    assert "go env -w GOPRIVATE='github.com/acme,*.corp.example.com'" in fix
+    assert "github.com/pkg/errors" not in f.fix + f.seen + "".join(f.details)
+    assert "github.com/acme/secret v1.2.0: the proxy answered 404/410" in f.details
+
+
+def test_single_element_module_paths_are_not_mistaken_for_credentials() -> None:
+    (f,) = classify_requirements([("corp.example", "v1.0.0")], "", "", {"corp.example"})
+    assert f.details == ["corp.example v1.0.0: the proxy answered 404/410"]
+    assert "goaccel setup --private 'corp.example'" in f.fix
+
+
+def test_suspected_only_is_a_warning_and_proxy_found_clears_it() -> None:
+    findings = classify_requirements(REQUIRES, "", "", set())
+    assert _ids(findings) == {"private-not-in-goprivate": WARNING}
+    found = {"git.corp.example.com/team/lib", "go.corp.example.com/tools"}
+    assert classify_requirements(REQUIRES, "", "", set(), proxy_found=found) == []
+    assert classify_requirements(REQUIRES, "", "", set(), replaced=found) == []
+
+
+def test_goprivate_covers_them_and_merges_with_existing_patterns() -> None:
+    assert classify_requirements(REQUIRES, "*.corp.example.com", "", set()) == []
+    (f,) = classify_requirements(REQUIRES, "other.example", "", {"github.com/acme/secret"})
+    assert "go env -w GOPRIVATE='other.example,github.com/acme,*.corp.example.com'" in f.fix
+    assert "GONOPROXY" not in f.fix
+    (f,) = classify_requirements(
+        REQUIRES, "*.corp.example.com", "*.corp.example.com", {"github.com/acme/secret"}
+    )
+    assert f.fix.splitlines()[0] == "goaccel setup --private 'github.com/acme'"
+    assert f.fix.splitlines()[2:] == ["go env -w GOPRIVATE='*.corp.example.com,github.com/acme'"]
+
+
+def test_merged_values_drop_patterns_go_never_matches() -> None:
+    findings = classify_requirements(REQUIRES, "a.example, *.corp.example.com", "", set())
+    assert _ids(findings) == {"private-not-in-goprivate": WARNING, "private-bad-pattern": WARNING}
+    # " *.corp.example.com" never matched: it is replaced, not kept next to the fixed one
+    assert "go env -w GOPRIVATE='a.example,*.corp.example.com'" in findings[0].fix
+
+
+def test_explicit_gonoproxy_wins_and_is_extended_too() -> None:
+    # GONOPROXY set: go ignores GOPRIVATE for proxy decisions.
+    (f,) = classify_requirements(
+        REQUIRES, "*.corp.example.com", "other.example", {"github.com/acme/secret"}
+    )
+    assert f.id == "private-not-in-goprivate"
+    assert "go.corp.example.com/tools" in f.seen + "".join(f.details)
+    assert "go env -w GONOPROXY='other.example,github.com/acme,*.corp.example.com'" in f.fix
+
+
+def test_gonoproxy_without_gonosumdb_warns_about_the_checksum_database() -> None:
+    findings = classify_requirements(
+        REQUIRES, "", "*.corp.example.com,github.com/acme", set(), gonosumdb="nothing.example"
+    )
+    assert _ids(findings) == {"private-checksum-lookup": WARNING}
+    # github.com/acme/secret is on a public host and not reported missing: not private
+    assert "go env -w GONOSUMDB='nothing.example,*.corp.example.com'" in findings[0].fix
+    assert "github.com/acme/secret" not in "".join(findings[0].details)
+    off = classify_requirements(
+        REQUIRES, "", "*.corp.example.com,github.com/acme", set(), gonosumdb="x", gosumdb="off"
+    )
+    assert off == []
+
+
+def test_dotless_paths_cannot_be_downloaded() -> None:
+    findings = classify_requirements([("corp/lib", "v1.0.0")], "", "", set())
+    assert _ids(findings) == {"module-path-without-dot": PROBLEM}
+    assert 'malformed module path "corp/lib": missing dot in first path element' in (
+        findings[0].why
+    )
+    assert (
+        classify_requirements([("corp/lib", "v1.0.0")], "", "", set(), replaced={"corp/lib"}) == []
+    )
+
+
+@pytest.mark.parametrize(
+    ("goprivate", "gonoproxy", "gonosumdb", "fix_lines"),
+    [
+        ("a.example, b.example", "", "", ["go env -w GOPRIVATE='a.example,b.example'"]),
+        ("a.example,https://git.corp.example/team", "", "",
+         ["go env -w GOPRIVATE='a.example,git.corp.example/team'"]),
+        ("a.example,git.[corp", "", "", ["go env -w GOPRIVATE='a.example'"]),
+        (" ", "", "", ["go env -u GOPRIVATE"]),
+        # GONOPROXY shown with GOPRIVATE's value: derived, one fix.
+        ("a b", "a b", "a b", ["go env -w GOPRIVATE='a,b'"]),
+        ("ok.example", "x y", "", ["go env -w GONOPROXY='x,y'"]),
+        ("ok.example", "", "[", ["go env -u GONOSUMDB"]),
+    ],
+)  # fmt: skip
+def test_bad_patterns(goprivate: str, gonoproxy: str, gonosumdb: str, fix_lines: list[str]) -> None:
+    (f,) = pattern_findings(goprivate, gonoproxy, gonosumdb)
+    assert f.id == "private-bad-pattern" and f.status == WARNING
+    assert f.fix.splitlines() == fix_lines
+    # classify_requirements reports them as well
+    assert "private-bad-pattern" in _ids(classify_requirements([], goprivate, gonoproxy, set(),
+                                                               gonosumdb=gonosumdb))  # fmt: skip
+
+
+def test_good_patterns_give_no_finding() -> None:
+    assert pattern_findings("*.corp.example.com,github.com/acme/", "x.example", "") == []
+
+
+# --- versions and toolchains ------------------------------------------------------------------
+
+
+@pytest.mark.go
+def test_compare_agrees_with_go_version(go_truth: dict[str, Any]) -> None:
+    cases = go_truth["request"]["compare"]
+    # go/version takes "go1.21"-style names (and drops a "-suffix"), as toolchain names do
+    got = [compare_go_versions("go" + a, "go" + b) for a, b in cases]
+    diff = [(c, w, g) for c, w, g in zip(cases, go_truth["compare"], got) if w != g]
+    assert diff == []
+    # bare versions are gover's: the same wherever there is no suffix to drop
+    for (a, b), want in zip(cases, go_truth["compare"]):
+        if "-" not in a + b:
+            assert compare_go_versions(a, b) == want, (a, b)
+    valid = [bool(from_toolchain("go" + v)) for v in VERSIONS]
+    assert valid == go_truth["valid"]
+    bare = [(v, is_valid(v)) for v in VERSIONS if "-" not in v]
+    assert bare == [(v, w) for v, w in zip(VERSIONS, go_truth["valid"]) if "-" not in v]
+
+
+def test_version_order() -> None:
+    ordered = ["1.19", "1.20rc1", "1.20", "1.20.1", "1.21", "1.21alpha1", "1.21beta2", "1.21rc1",
+               "1.21rc2", "1.21.0", "1.21.1", "1.22", "1.22.0", "1.100"]  # fmt: skip
+    for a, b in itertools.combinations(ordered, 2):
+        assert compare_go_versions(a, b) == -1, (a, b)
+        assert compare_go_versions(b, a) == 1, (b, a)
+    assert compare_go_versions("1.20", "1.20.0") == 0
+    assert compare_go_versions("go1.21", "1.21") == 0
+    assert compare_go_versions("go1.27.3", "1.27") == 1
+    assert compare_go_versions("go1.21.0-bigcorp", "1.21.0") == 0
+    assert compare_go_versions("junk", "1.0") == -1
+    assert compare_go_versions("junk", "1.2.3.4") == 0
+    assert is_lang("1.21") and not is_lang("1.21.0") and not is_lang("1.21rc1")
+    assert from_toolchain("go1.2.3-bigcorp") == "1.2.3"
+    assert from_toolchain("go1.2 x") == "1.2"
+    assert from_toolchain("gccgo-go1.2") == "" and from_toolchain("go/1.2") == ""
+
+
+@pytest.mark.parametrize(
+    ("text", "version"),
+    [
+        ("go version go1.27.3 linux/amd64", "1.27.3"),
+        ("go version go1.22rc1 darwin/arm64", "1.22rc1"),
+        ("go version go1.21.0-bigcorp linux/amd64", "1.21.0"),
+        ("go version go1.24.1 X:nodwarf5 linux/amd64", "1.24.1"),
+        ("go version devel go1.28-1a2b3c Tue Jan 1 00:00:00 2026 +0000 linux/amd64", "1.28"),
+        ("go1.27.3", "1.27.3"),
+        ("1.27.3", "1.27.3"),
+        ("go version unknown", None),
+        ("", None),
+    ],
+)
+def test_parse_local_version(text: str, version: Optional[str]) -> None:
+    assert parse_local_version(text) == version
+
+
+LOCAL = "go1.27.3"
+
+
+@pytest.mark.parametrize(
+    ("go_line", "toolchain_line", "gotoolchain", "name", "local", "error"),
+    [
+        ("1.22", None, "auto", "go1.27.3", True, None),
+        ("1.30", None, "auto", "go1.30.0", False, None),
+        ("1.30.2", None, "auto", "go1.30.2", False, None),
+        ("1.30rc1", None, "auto", "go1.30rc1", False, None),
+        ("1.20", None, "auto", "go1.27.3", True, None),
+        ("1.22", "go1.30.1", "auto", "go1.30.1", False, None),
+        ("1.31", "go1.30.1", "auto", "go1.31.0", False, None),  # the go line wins when newer
+        ("1.22", "default", "auto", "go1.27.3", True, None),
+        ("1.22", "go1.26.0", "auto", "go1.27.3", True, None),  # older: ignored
+        ("1.30", None, "local", "go1.27.3", True,
+         "go.mod requires go >= 1.30 (running go 1.27.3; GOTOOLCHAIN=local)"),
+        ("1.22", "go1.30.1", "local", "go1.27.3", True, None),  # the toolchain line is advice
+        ("1.30", None, "path", "go1.30.0", False, 'cannot find "go1.30.0" in PATH'),
+        ("1.30", None, "local+path", "go1.30.0", False, 'cannot find "go1.30.0" in PATH'),
+        ("1.22", None, "go1.26.0", "go1.26.0", False, None),
+        ("1.30", None, "go1.26.0", "go1.26.0", False,
+         "go.mod requires go >= 1.30 (running go 1.26.0; GOTOOLCHAIN=go1.26.0)"),
+        ("1.22", "default", "go1.28.0+auto", "go1.28.0", False, None),
+        ("1.30", None, "go1.28.0+auto", "go1.30.0", False, None),
+        ("1.30", None, "", "go1.27.3", True, "go.mod requires go >= 1.30 (running go 1.27.3)"),
+        ("1.30", None, "bash", "go1.27.3", True, 'invalid GOTOOLCHAIN "bash"'),
+        ("1.30", None, "go1.25+foo", "go1.27.3", True,
+         'invalid GOTOOLCHAIN "go1.25+foo": only version suffixes are +auto and +path'),
+        ("1.30", None, "junk+auto", "go1.27.3", True,
+         'invalid GOTOOLCHAIN "junk+auto": invalid minimum toolchain "junk"'),
+        ("1.30", None, "go1.21", "go1.21", False,
+         "invalid toolchain: go1.21 is a language version but not a toolchain version (go1.21.x)"),
+        ("1.22", "bad", "auto", "go1.27.3", True, 'invalid toolchain "bad" in go.mod'),
+        ("1.22", None, "go1.27.3", "go1.27.3", True, None),
+        (None, None, "auto", "go1.27.3", True, None),
+    ],
+)  # fmt: skip
+def test_select_toolchain(
+    go_line: Optional[str], toolchain_line: Optional[str], gotoolchain: str, name: str,
+    local: bool, error: Optional[str],
+) -> None:  # fmt: skip
+    sel = select_toolchain(go_line, toolchain_line, LOCAL, gotoolchain, goos="linux",
+                           goarch="amd64")  # fmt: skip
+    assert (sel.toolchain, sel.local, sel.error) == (name, local, error)
+    if not sel.local and not sel.path_only:
+        assert sel.download == f"golang.org/toolchain@v0.0.1-{name}.linux-amd64"
+    else:
+        assert sel.download == ""
+
+
+def test_select_toolchain_before_go_1_21_names_the_line_as_is() -> None:
+    # "1.20" is "1.20.0" to gover (not a language version): no ".0" is appended
+    assert select_toolchain("1.20", None, "go1.19.13", "auto").toolchain == "go1.20"
+    assert select_toolchain("1.21", None, "go1.20.14", "auto").toolchain == "go1.21.0"
+
+
+def _write_gomod(root: Path, go_line: str, toolchain_line: Optional[str]) -> None:
+    text = f"module example.com/m\n\ngo {go_line}\n"
+    if toolchain_line:
+        text += f"\ntoolchain {toolchain_line}\n"
+    (root / "go.mod").write_text(text, encoding="utf-8")
+
+
+@pytest.mark.go
+def test_select_toolchain_agrees_with_the_go_command(tmp_path: Path) -> None:
+    """Run `go list -m` with GOPROXY=off: go either runs locally, fails as predicted, or
+    announces the toolchain it starts to download (which GOPROXY=off then stops)."""
+    env = {**_go_env(tmp_path), "GO111MODULE": "on"}
+    local = subprocess.run(
+        [GO, "env", "GOVERSION"], env=env, capture_output=True, text=True, check=True, timeout=60
+    ).stdout.strip()
+    mod = tmp_path / "m"
+    mod.mkdir()
+    cases = [
+        ("1.20", None, "auto"), ("1.99", None, "auto"), ("1.99.2", None, "auto"),
+        ("1.20", "go1.99.1", "auto"), ("1.99", "go1.98.1", "auto"), ("1.99", None, "local"),
+        ("1.20", "go1.99.1", "local"), ("1.99", None, "path"), ("1.20", None, "go1.21.0"),
+        ("1.20", "default", "go1.21.0+auto"), ("1.99", None, "bash"), ("1.99", None, "go1.21"),
+        ("1.20", "bad", "auto"), ("1.99", None, "go1.25+foo"), ("1.20", None, "junk+auto"),
+    ]  # fmt: skip
+    for go_line, toolchain_line, gotoolchain in cases:
+        _write_gomod(mod, go_line, toolchain_line)
+        proc = subprocess.run(
+            [GO, "list", "-m"], cwd=mod, env={**env, "GOTOOLCHAIN": gotoolchain},
+            capture_output=True, text=True, check=False, timeout=60,
+        )  # fmt: skip
+        sel = select_toolchain(go_line, toolchain_line, local, gotoolchain)
+        case = (go_line, toolchain_line, gotoolchain, proc.stderr)
+        if sel.local and sel.error is None:
+            assert proc.returncode == 0, case
+            assert proc.stdout.strip() == "example.com/m", case
+            continue
+        assert proc.returncode != 0, case
+        if sel.local or sel.path_only:
+            assert proc.stderr.splitlines()[0] == f"go: {sel.error}", case
+        else:
+            first = proc.stderr.splitlines()[0]
+            assert first.startswith(f"go: downloading {sel.toolchain} ("), case
+            if sel.error and "language version" in sel.error:
+                assert f"go: {sel.error}" in proc.stderr, case
+
+
+def test_toolchain_findings_download_warning() -> None:
+    findings = toolchain_findings("1.22", "go1.30.1", "go version go1.27.3 linux/amd64", "auto",
+                                  goos="linux", goarch="amd64")  # fmt: skip
+    assert _ids(findings) == {"toolchain-download": WARNING}
+    (f,) = findings
+    assert f.details == ["golang.org/toolchain@v0.0.1-go1.30.1.linux-amd64"]
+    assert "go: downloading go1.30.1 (linux/amd64)" in f.why
+    assert "checksum database" in f.why
+    # the toolchain line is only advice: local works, so GOTOOLCHAIN=local is offered
+    assert "go env -w GOTOOLCHAIN=local" in f.fix.splitlines()
+    assert "go mod edit -toolchain=none" in f.fix.splitlines()
+
+
+def test_toolchain_findings_go_line_warns_that_local_would_fail() -> None:
+    (f,) = toolchain_findings("1.30", None, "go1.27.3", None)
+    assert f.id == "toolchain-download" and f.status == WARNING
+    assert "go1.30.0" in f.title
+    assert "go.mod requires go >= 1.30 (running go 1.27.3; GOTOOLCHAIN=local)" in f.fix
+    assert "go env -w GOTOOLCHAIN=local" not in f.fix.splitlines()
+
+
+def test_toolchain_findings_gosumdb_off_breaks_the_download() -> None:
+    (f,) = toolchain_findings("1.30", None, "go1.27.3", "auto", gosumdb="off")
+    assert f.status == PROBLEM and "GOSUMDB=off" in f.why
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (("1.30", None, "go1.27.3", "local"), {"toolchain-too-new": PROBLEM}),
+        (("1.22", None, "go1.27.3", "auto"), {"toolchain-ok": OK}),
+        (("1.22", "go1.30.1", "go1.27.3", "local"), {"toolchain-ok": OK}),
+        (("1.30", None, "go1.27.3", "path"), {"toolchain-path": WARNING}),
+        (("1.30", None, "go1.27.3", "nonsense"), {"gotoolchain-invalid": PROBLEM}),
+        (("1.22", "bad", "go1.27.3", "auto"), {"toolchain-invalid-line": PROBLEM}),
+        (("1.30", None, "go1.27.3", "go1.26.0"),
+         {"toolchain-too-new": PROBLEM, "toolchain-download": WARNING}),
+        (("1.22", None, "go1.27.3", "go1.21"), {"toolchain-download": PROBLEM}),
+        (("1.22", None, "not a version", "auto"), {}),
+    ],
+)  # fmt: skip
+def test_toolchain_findings(args: tuple[Any, ...], expected: dict[str, str]) -> None:
+    findings = toolchain_findings(*args)
+    assert _ids(findings) == expected
+    for f in findings:
+        assert f.title and (f.status == OK or (f.why and f.fix) or f.id == "toolchain-too-new")
+
+
+def test_too_new_quotes_gos_error() -> None:
+    (f,) = toolchain_findings("1.30", None, "go1.27.3", "local")
+    assert "go: go.mod requires go >= 1.30 (running go 1.27.3; GOTOOLCHAIN=local)" in f.seen
+    assert "go env -w GOTOOLCHAIN=auto" in f.fix
+
+
+def test_modules_import_nothing_that_does_io() -> None:
+    code = (
+        "import sys; import goaccel.doctor.goproxylist, goaccel.doctor.private, "
+        "goaccel.doctor.toolchain; "
+        "print(sorted(m for m in ('httpx', 'typer', 'rich', 'goaccel.cli') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert out.strip() == "[]"
