@@ -145,21 +145,28 @@ def _render(ui: UI, report: Report) -> None:
             },
         )
         return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    def block(label: str, text: str, style: str = "") -> None:
+        # wrapped lines stay indented under their label
+        ui.print(Padding(Text(f"{label}{text}", style=style), (0, 0, 0, 10), expand=False))
+
     for f in report.findings:
         if f.status == "ok" and not ui.verbose:
             ui.print(f"{_LABEL['ok']} {escape_markup(f.title)}")
             continue
         ui.print(f"{_LABEL.get(f.status, f.status)} [bold]{escape_markup(f.title)}[/bold]")
         if f.seen:
-            ui.print(f"          seen: {escape_markup(f.seen)}")
+            block("seen: ", f.seen)
         if f.why:
-            ui.print(f"          why:  {escape_markup(f.why)}")
+            block("why:  ", f.why)
         for d in f.details[:8]:
-            ui.print(f"          {escape_markup(d)}")
+            block("", d, "dim")
         if f.fix:
-            ui.print("          fix:")
+            block("fix:", "")
             for line in f.fix.splitlines():
-                ui.print(f"            [cyan]{escape_markup(line)}[/cyan]")
+                block("  ", line, "cyan")
     t = report.timing
     if t is not None:
         ui.print()
@@ -170,8 +177,8 @@ def _render(ui: UI, report: Report) -> None:
                 f"{h.requests} requests, {h.seconds:.1f} s"
             )
         for r in t.slowest[:5]:
-            took = f"{r.seconds:.2f} s" if r.seconds is not None else "unfinished"
-            ui.print(f"  slow: {took}  {escape_markup(r.url)}")
+            if r.seconds is not None and r.seconds >= 1.0 and r not in t.unfinished:
+                ui.print(f"  slow: {r.seconds:.1f} s  {escape_markup(r.url)}")
         for r in t.unfinished[:5]:
             ui.print(f"  [red]never finished[/red]: {escape_markup(r.url)}")
     n_p, n_w = len(report.problems), len(report.warnings)
