@@ -55,7 +55,12 @@ def find_go() -> Optional[str]:
 
 
 def run_go(
-    go: str, args: Sequence[str], *, timeout: float = 30, env: Mapping[str, str] | None = None
+    go: str,
+    args: Sequence[str],
+    *,
+    timeout: float = 30,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
 ) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
@@ -66,6 +71,7 @@ def run_go(
             errors="replace",
             timeout=timeout,
             env=dict(env) if env is not None else None,
+            cwd=cwd,
             stdin=subprocess.DEVNULL,
             check=False,
         )

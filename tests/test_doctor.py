@@ -183,3 +183,25 @@ def test_no_run_does_not_run_go(project: Path) -> None:
     assert code == 0
     assert doc["timing"] is None
     assert len(zips) <= 2, "only the probe's sample of zips, no go download"
+
+
+def test_vendor_directory_out_of_sync(project: Path) -> None:
+    import subprocess
+
+    with MirrorSim(MODS) as good:
+        env = {"GOPROXY": good.url}
+        vendored = subprocess.run(
+            ["go", "mod", "vendor"], cwd=project, env={**__import__("os").environ, **env},
+            capture_output=True, text=True, check=False, timeout=120,
+        )  # fmt: skip
+        assert vendored.returncode == 0, vendored.stderr
+        modules_txt = project / "vendor" / "modules.txt"
+        modules_txt.write_text(
+            modules_txt.read_text().replace(
+                "example.com/sim/mod00 v1.0.0", "example.com/sim/mod00 v0.9.0"
+            )
+        )
+        code, doc, _ = doctor(project, "--no-run", env=env)
+    assert code == 1
+    f = finding(doc, "vendor-inconsistent")
+    assert f["fix"].endswith("go mod vendor")

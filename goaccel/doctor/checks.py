@@ -436,7 +436,8 @@ def check_vendor(ctx: Context) -> list[Finding]:
     if not vendor and "-mod=vendor" not in g.value("GOFLAGS"):
         return []
     env = {**ctx.environ, "GOPROXY": "off", "GOFLAGS": g.value("GOFLAGS")}
-    proc = goenv_mod.run_go(g.go, ["list", "-m"], timeout=60, env=env)  # offline by GOPROXY=off
+    # GOPROXY=off: this check must never download anything.
+    proc = goenv_mod.run_go(g.go, ["list", "-m"], timeout=60, env=env, cwd=ctx.root)
     text = _show(proc.stderr, 400)
     if "inconsistent vendoring" in text:
         return [
