@@ -205,3 +205,23 @@ def test_vendor_directory_out_of_sync(project: Path) -> None:
     assert code == 1
     f = finding(doc, "vendor-inconsistent")
     assert f["fix"].endswith("go mod vendor")
+
+
+def test_china_sumdb_endpoint_is_checked_directly(project: Path, tmp_path: Path) -> None:
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        f'mirrors = []\n[[sumdbs]]\nname = "sum.golang.google.cn"\nurl = "{refused_url()}"\n'
+    )
+    with MirrorSim(MODS) as good:
+        code, doc, _ = doctor(
+            project,
+            "--no-run",
+            env={
+                "GOPROXY": good.url,
+                "GOSUMDB": "sum.golang.google.cn",
+                "GOACCEL_CATALOG": str(catalog),
+            },
+        )
+    assert code == 1
+    f = finding(doc, "sumdb-unreachable")
+    assert "https://sum.golang.google.cn/latest" in f["seen"]

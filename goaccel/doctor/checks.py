@@ -333,8 +333,11 @@ def check_sumdb(ctx: Context) -> list[Finding]:
         return out
     name = _sumdb_name(gosumdb)
     has_url = len(gosumdb.split()) > 1
-    if has_url:
-        reachable = ctx.probes.sumdb_reachable.get(GOSUMDB_URL) if ctx.probes else None
+    china = name == "sum.golang.google.cn"  # go rewrites it to sum.golang.org + that URL
+    if has_url or china:
+        reach_key = "sum.golang.google.cn" if china and not has_url else GOSUMDB_URL
+        reachable = ctx.probes.sumdb_reachable.get(reach_key) if ctx.probes else None
+        server = gosumdb.split()[1] if has_url else "https://sum.golang.google.cn"
         if reachable is False:
             out.append(
                 Finding(
@@ -342,7 +345,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                     PROBLEM,
                     "the checksum database GOSUMDB names does not answer",
                     seen=f"GOSUMDB={_show(gosumdb)} ({g.source('GOSUMDB')}): no answer from "
-                    f"{_show(gosumdb.split()[1])}/latest",
+                    f"{_show(server)}/latest",
                     why="with a URL in GOSUMDB go asks only that server; every module missing "
                     "from go.sum then fails with 'verifying module'",
                     fix="goaccel setup   # finds a mirror through which the database is reachable"
@@ -354,7 +357,8 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                 Finding(
                     "sumdb-explicit",
                     OK,
-                    f"GOSUMDB={_show(gosumdb)} names its server, which answers",
+                    f"GOSUMDB={_show(gosumdb)} names its server, "
+                    + ("which answers" if reachable else "so the proxies are not asked"),
                 )
             )
         return out
@@ -368,7 +372,9 @@ def check_sumdb(ctx: Context) -> list[Finding]:
         if e.kind != "url":
             continue
         p = ctx.probe_for(e.url.rstrip("/"))
-        status = p.sumdb_status if p is not None else None
+        if p is None:
+            continue  # not probed (file:// and the like): no claim either way
+        status = p.sumdb_status
         if status == 200:
             out.append(
                 Finding(
