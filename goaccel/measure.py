@@ -80,19 +80,22 @@ def known_zip_sizes(workload: Workload, gomodcache: Optional[str]) -> dict[str, 
     return sizes
 
 
-def expected_zip_hashes(workload: Workload) -> dict[str, str]:
-    """The zip hashes go.sum records for the workload, to catch a mirror serving other bytes."""
+def expected_hashes(workload: Workload) -> tuple[dict[str, str], dict[str, str]]:
+    """The zip and go.mod hashes go.sum records for the workload ("path@version" -> h1), to
+    catch a mirror serving other bytes than go would accept."""
     if workload.root is None:
-        return {}
+        return {}, {}
     try:
         text = (workload.root / "go.sum").read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        return {}
+        return {}, {}
     try:
         entries = parse_go_sum(text, str(workload.root / "go.sum"))
-    except Exception:  # a broken go.sum is go's to report; measuring goes on without hashes
-        return {}
-    return {f"{p}@{v}": e.zip_hash for (p, v), e in entries.items() if e.zip_hash}
+    except GoaccelError:  # a broken go.sum is go's to report; measuring goes on without it
+        return {}, {}
+    zips = {f"{p}@{v}": e.zip_hash for (p, v), e in entries.items() if e.zip_hash}
+    mods = {f"{p}@{v}": e.mod_hash for (p, v), e in entries.items() if e.mod_hash}
+    return zips, mods
 
 
 @dataclass
@@ -111,7 +114,8 @@ def measure(
     gomodcache: Optional[str] = None,
     on_progress: Callable[[MirrorProbe], None] | None = None,
 ) -> Measurement:
-    settings = ProbeSettings(budget=budget, expected_hashes=expected_zip_hashes(workload))
+    zips, mods = expected_hashes(workload)
+    settings = ProbeSettings(budget=budget, expected_hashes=zips, expected_mod_hashes=mods)
     sumdb_urls = {s.name: s.url for s in catalog.sumdbs}
     run = probe(targets, workload.modules, settings, sumdb_urls, on_progress)
     ranking = rank(run.mirrors, workload.modules, known_sizes=known_zip_sizes(workload, gomodcache))

@@ -71,6 +71,7 @@ class ProbeSettings:
     concurrency: int = 4  # parallel requests per mirror in phase 2
     sumdb_name: str = SUMDB_NAME
     expected_hashes: Mapping[str, str] = field(default_factory=dict)  # "path@version" -> zip h1
+    expected_mod_hashes: Mapping[str, str] = field(default_factory=dict)  # -> go.mod h1
     seed: int = 0
 
 
@@ -79,8 +80,10 @@ class Sample:
     kind: str  # list | info | mod | zip | sumdb
     module: str
     status: Optional[int]
-    seconds: float
+    seconds: float  # the whole request
     nbytes: int = 0
+    ttfb: Optional[float] = None  # time to the response headers
+    body: Optional[bytes] = field(default=None, repr=False)  # kept for .mod integrity checks
 
 
 @dataclass
@@ -100,6 +103,8 @@ class MirrorProbe:
     checked: int = 0
     missing: list[str] = field(default_factory=list)  # "path@version" answered 404/410
     checked_modules: list[str] = field(default_factory=list)  # "path@version" asked for
+    samples: list[Sample] = field(default_factory=list)  # every answered request, in order
+    error_counts: dict[str, int] = field(default_factory=dict)  # failed requests by kind
     errors: list[str] = field(default_factory=list)  # sanitized, one per failed request
     mismatched: list[str] = field(default_factory=list)  # zips whose h1 differs from go.sum
     # HTTP status of <mirror>/sumdb/sum.golang.org/supported; None when it was not answered.
@@ -294,19 +299,37 @@ class _MirrorProber:
         t0 = time.monotonic()
         try:
             if stream_zip:
-                return await self._stream_zip(client, url, module, tracker, t0)
-            resp = await client.get(url, extensions={"trace": tracker})
-            elapsed = time.monotonic() - t0
-            if resp.status_code in (200, 404, 410):
-                return Sample(kind, module, resp.status_code, elapsed, len(resp.content))
-            raise _HTTPStatus(resp.status_code, resp.text)
+                sample = await self._stream_zip(client, url, module, tracker, t0)
+            else:
+                resp = await client.get(url, extensions={"trace": tracker})
+                elapsed = time.monotonic() - t0
+                if resp.status_code not in (200, 404, 410):
+                    raise _HTTPStatus(resp.status_code, resp.text)
+                keep = resp.content if kind == "mod" and self.s.expected_mod_hashes else None
+                sample = Sample(
+                    kind, module, resp.status_code, elapsed, len(resp.content), elapsed, keep
+                )
+            self.result.samples.append(sample)
+            return sample
+        except _HTTPStatus:
+            self._count_error(HTTP)
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._count_error(classify_exception(exc).kind)
+            raise
         finally:
             del self.inflight[rid]
+
+    def _count_error(self, kind: str) -> None:
+        self.result.error_counts[kind] = self.result.error_counts.get(kind, 0) + 1
 
     async def _stream_zip(
         self, client: Any, url: str, module: str, tracker: _Tracker, t0: float
     ) -> Sample:
         async with client.stream("GET", url, extensions={"trace": tracker}) as resp:
+            ttfb = time.monotonic() - t0
             if resp.status_code in (404, 410):
                 await resp.aread()
                 return Sample("zip", module, resp.status_code, time.monotonic() - t0)
@@ -333,7 +356,7 @@ class _MirrorProber:
             # where it would stall every other mirror's clock.
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, self._check_zip, module, data, size_ok)
-            return Sample("zip", module, 200, time.monotonic() - t0, wire)
+            return Sample("zip", module, 200, time.monotonic() - t0, wire, ttfb)
 
     def _zip_started(self) -> None:
         if self.active_zips == 0:
@@ -437,6 +460,15 @@ class _MirrorProber:
                     self._record_http_error(exc)
                     return
                 self._mark_checked(key, missing=s.status in (404, 410))
+                expected = self.s.expected_mod_hashes.get(key)
+                if s.status == 200 and expected and s.body is not None:
+                    from goaccel.gosum import hash_mod
+
+                    actual = hash_mod(s.body)
+                    if actual != expected:
+                        self.result.mismatched.append(
+                            f"{key}/go.mod (h1 {actual} != go.sum {expected})"
+                        )
 
         await asyncio.gather(*(check(m) for m in sample))
 
