@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from goaccel import __version__
-from goaccel.cli import doctor, mirrors, setup, status, undo
+from goaccel.cli import bench, doctor, mirrors, setup, status, undo
 
 app = typer.Typer(
     name="goaccel",
@@ -51,4 +51,5 @@ app.command("setup")(setup.setup)
 app.command("undo")(undo.undo)
 app.command("status")(status.status)
 app.command("doctor")(doctor.doctor)
+app.command("bench")(bench.bench)
 app.add_typer(mirrors.app, name="mirrors")
