@@ -225,6 +225,11 @@ def _round(x: float | None, digits: int = 4) -> float | None:
     return None if x is None else round(x, digits)
 
 
+def _tail(text: str, limit: int = 300) -> str:
+    """The end of a command's stderr on one line, for an error message."""
+    return " | ".join(line.strip() for line in text.strip()[-limit:].splitlines() if line.strip())
+
+
 def _median(xs: Sequence[float]) -> float | None:
     return statistics.median(xs) if xs else None
 
@@ -296,10 +301,10 @@ class Bench:
 
     def _check(self, key: str, run: Run, kinds: dict[str, int]) -> str:
         if run.returncode is None:
-            return f"killed at the time limit: {run.stderr.strip()[-300:]}"
+            return f"killed at the time limit: {_tail(run.stderr)}"
         if key in (BARE, BARE_X):
             if run.returncode != 0:
-                return f"exit {run.returncode}: {run.stderr.strip()[-300:]}"
+                return f"exit {run.returncode}: {_tail(run.stderr)}"
             if run.stdout.strip():
                 return f"go mod tidy -diff found a diff: {run.stdout.strip()[:200]!r}"
             if kinds.get("zip", 0) != self.n_modules:
@@ -311,7 +316,7 @@ class Bench:
         try:
             doc = json.loads(run.stdout)
         except ValueError:
-            return f"exit {run.returncode}; stdout is not JSON: {run.stderr.strip()[-300:]}"
+            return f"exit {run.returncode}; stdout is not JSON: {_tail(run.stderr)}"
         for f in doc.get("findings") or []:
             if f.get("status") != "ok":
                 note = f"{key}: {f.get('status')} {f.get('id')}: {f.get('title')}"

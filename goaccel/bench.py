@@ -372,32 +372,27 @@ class Delta:
     change: Optional[float]  # after / before - 1
     rank_before: Optional[int]
     rank_after: Optional[int]
+    status: str  # compared | new | gone
 
 
 def compare(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[Delta]:
     """Per mirror (by URL): predicted time before and now, and the ranks."""
     before = {m["url"]: m for m in old.get("mirrors", []) if isinstance(m, dict)}
+    now_urls = {m["url"] for m in new["mirrors"]}
     out = []
     for m in new["mirrors"]:
         b = before.get(m["url"])
         bs = b.get("predicted_s") if b else None
         a = m.get("predicted_s")
         change = (a / bs - 1) if (a is not None and bs) else None
-        out.append(
-            Delta(m["url"], m["name"], bs, a, change, b.get("rank") if b else None, m.get("rank"))
-        )
+        rank_before = b.get("rank") if b else None
+        status = "compared" if b else "new"
+        out.append(Delta(m["url"], m["name"], bs, a, change, rank_before, m.get("rank"), status))
     for url, b in before.items():
-        if url not in {m["url"] for m in new["mirrors"]}:
+        if url not in now_urls:
+            name = str(b.get("name", url))
             out.append(
-                Delta(
-                    url,
-                    str(b.get("name", url)),
-                    b.get("predicted_s"),
-                    None,
-                    None,
-                    b.get("rank"),
-                    None,
-                )
+                Delta(url, name, b.get("predicted_s"), None, None, b.get("rank"), None, "gone")
             )
     return out
 

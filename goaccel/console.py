@@ -40,8 +40,7 @@ class UI:
         sys.stdout.flush()
 
     def emit_json(self, command: str, payload: dict[str, Any], *, ok: bool = True) -> None:
-        doc = {"goaccel": __version__, "schema": JSON_SCHEMA, "command": command, "ok": ok}
-        doc.update(payload)
+        doc = envelope(command, payload, ok=ok)
         sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
         sys.stdout.flush()
 
@@ -77,6 +76,18 @@ class UI:
         from rich.prompt import Confirm
 
         return Confirm.ask(question, default=default, console=self.err)
+
+
+def envelope(command: str, payload: dict[str, Any], *, ok: bool = True) -> dict[str, Any]:
+    """The --json document: the common envelope, then the command's fields."""
+    doc: dict[str, Any] = {
+        "goaccel": __version__,
+        "schema": JSON_SCHEMA,
+        "command": command,
+        "ok": ok,
+    }
+    doc.update(payload)
+    return doc
 
 
 _current: Optional[UI] = None

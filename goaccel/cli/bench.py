@@ -149,7 +149,8 @@ def bench(
     if save is not None:
         import json as _json
 
-        atomic_write(save, (_json.dumps(doc, indent=2) + "\n").encode("utf-8"))
+        full = console.envelope("bench", doc)  # exactly what --json prints
+        atomic_write(save, (_json.dumps(full, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
     if ui.json_mode:
         ui.emit_json("bench", doc)
         return 0
