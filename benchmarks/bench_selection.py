@@ -959,6 +959,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--fault-rate", type=float, default=0.5, help="share of scenarios with one faulty mirror (default 0.5)")
     p.add_argument("--max-seconds", type=float, default=1200.0, help="overall limit: scenarios that would start past it are skipped (default 1200)")
     p.add_argument("--json", action="store_true", help="print every figure as one JSON document on stdout")
+    p.add_argument("--save", metavar="FILE", help="also write the JSON document to FILE")
     p.add_argument("--quiet", action="store_true", help="no per-scenario tables in the text output")
     args = p.parse_args(argv)
     if args.scenarios < 1 or args.truth_rounds < 1:
@@ -1047,26 +1048,28 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         + ([f"--budget {args.budget:g}"] if args.budget != 5.0 else [])
         + ([f"--truth-rounds {args.truth_rounds}"] if args.truth_rounds != 1 else [])
     )
+    doc = {
+        "environment": env_doc,
+        "settings": {
+            "seed": args.seed,
+            "scenarios": args.scenarios,
+            "budget_s": args.budget,
+            "truth_rounds": args.truth_rounds,
+            "truth_timeout_s": args.truth_timeout,
+            "fault_rate": args.fault_rate,
+            "command": command,
+        },
+        "scenarios": [scenario_json(r) for r in results],
+        "no_ground_truth": [r.scenario.index for r in results if r.best is None],
+        "skipped": skipped,
+        "summary": {k: s.to_json() for k, s in sums.items()},
+        "checks": [{"check": text, "pass": c} for text, c in cks],
+        "elapsed_s": round(elapsed, 1),
+        "pass": ok,
+    }
+    if args.save:
+        Path(args.save).write_text(json.dumps(doc, indent=2) + "\n", encoding="utf-8")
     if args.json:
-        doc = {
-            "environment": env_doc,
-            "settings": {
-                "seed": args.seed,
-                "scenarios": args.scenarios,
-                "budget_s": args.budget,
-                "truth_rounds": args.truth_rounds,
-                "truth_timeout_s": args.truth_timeout,
-                "fault_rate": args.fault_rate,
-                "command": command,
-            },
-            "scenarios": [scenario_json(r) for r in results],
-            "no_ground_truth": [r.scenario.index for r in results if r.best is None],
-            "skipped": skipped,
-            "summary": {k: s.to_json() for k, s in sums.items()},
-            "checks": [{"check": text, "pass": c} for text, c in cks],
-            "elapsed_s": round(elapsed, 1),
-            "pass": ok,
-        }
         print(json.dumps(doc, indent=2))
         return 0 if ok else 1
 
