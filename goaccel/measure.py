@@ -5,6 +5,7 @@ Shared by setup (and later bench and doctor). No output here: callers render the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,20 @@ def expected_hashes(workload: Workload) -> tuple[dict[str, str], dict[str, str]]
     zips = {f"{p}@{v}": e.zip_hash for (p, v), e in entries.items() if e.zip_hash}
     mods = {f"{p}@{v}": e.mod_hash for (p, v), e in entries.items() if e.mod_hash}
     return zips, mods
+
+
+def mirror_workload(workload: Workload, gonoproxy: str) -> Workload:
+    """The workload a public mirror sees: without the modules go fetches directly (GONOPROXY,
+    which defaults to GOPRIVATE). Their paths must not be sent to public mirrors at all, and
+    their download time does not depend on the mirror."""
+    if not gonoproxy:
+        return workload
+    from goaccel.doctor.private import match_prefix_patterns
+
+    kept = tuple(m for m in workload.modules if not match_prefix_patterns(gonoproxy, m.path))
+    if len(kept) == len(workload.modules):
+        return workload
+    return dataclasses.replace(workload, modules=kept)
 
 
 @dataclass

@@ -109,6 +109,7 @@ class MirrorProbe:
     mismatched: list[str] = field(default_factory=list)  # zips whose h1 differs from go.sum
     # HTTP status of <mirror>/sumdb/sum.golang.org/supported; None when it was not answered.
     sumdb_status: Optional[int] = None
+    sumdb_asked: bool = False  # the request was sent (so a None status is a failure)
     stalled_requests: list[str] = field(default_factory=list)
     requests: int = 0
     elapsed_s: float = 0.0
@@ -434,6 +435,7 @@ class _MirrorProber:
             else:
                 r.latencies.append(sample.seconds)
         try:
+            r.sumdb_asked = True
             sample = await self._get(client, sumdb_url, "sumdb", "")
             r.sumdb_status = sample.status
             if r.first_request_s is None:
@@ -694,8 +696,15 @@ async def probe_async(
     ssl_context = make_ssl_context()
     budget, conc = settings.budget, settings.concurrency
     probers = [_MirrorProber(t, modules, settings) for t in targets]
-    clients = [_make_client(budget, conc, ssl_context) for _ in probers]
-    sumdb_clients = {name: _make_client(budget, 1, ssl_context) for name in sumdb_urls or {}}
+    try:
+        clients = [_make_client(budget, conc, ssl_context) for _ in probers]
+        sumdb_clients = {name: _make_client(budget, 1, ssl_context) for name in sumdb_urls or {}}
+    except Exception as exc:  # httpx.InvalidURL, a socks proxy without socksio, ...
+        raise ConfigFileError(
+            f"cannot use the proxy settings (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY): "
+            f"{mask_urls_in_text(untrusted(str(exc), limit=160))}",
+            hint="fix the variable (http://HOST:PORT) or unset it",
+        ) from None
     start = time.monotonic()
     for p in probers:
         p.started = start

@@ -20,7 +20,13 @@ from goaccel.catalog import Catalog, load_catalog
 from goaccel.config import config_catalog_mirrors
 from goaccel.fsutil import exclusive_lock
 from goaccel.journal import Journal
-from goaccel.measure import Candidates, Measurement, gather_candidates, measure
+from goaccel.measure import (
+    Candidates,
+    Measurement,
+    gather_candidates,
+    measure,
+    mirror_workload,
+)
 from goaccel.plan import Plan, build_plan, env_override_warnings, validate_private_patterns
 from goaccel.probe import MirrorProbe, make_ssl_context
 from goaccel.workload import Workload, resolve_workload
@@ -90,7 +96,7 @@ def run_measure(
 ) -> Measurement:
     return measure(
         s.candidates.targets,
-        s.workload,
+        mirror_workload(s.workload, s.goenv.value("GONOPROXY")),
         budget=s.opts.budget,
         catalog=s.catalog,
         gomodcache=s.goenv.gomodcache or _gomodcache(),

@@ -225,3 +225,20 @@ def test_china_sumdb_endpoint_is_checked_directly(project: Path, tmp_path: Path)
     assert code == 1
     f = finding(doc, "sumdb-unreachable")
     assert "https://sum.golang.google.cn/latest" in f["seen"]
+
+
+def test_tampering_mirror_is_caught_without_running_go(project: Path) -> None:
+    with MirrorSim(MODS, Profile(corrupt="tamper")) as evil:
+        code, doc, _ = doctor(project, "--no-run", env={"GOPROXY": evil.url})
+    assert code == 1
+    assert finding(doc, "proxy-serves-other-bytes")["status"] == "problem"
+
+
+def test_unusable_proxy_variable_is_a_finding_not_a_crash(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        code, doc, err = doctor(
+            project, "--no-run", env={"GOPROXY": good.url, "HTTPS_PROXY": "http://[::1"}
+        )
+    assert code == 1
+    assert "internal error" not in err
+    assert finding(doc, "http-proxy-invalid")["status"] == "problem"

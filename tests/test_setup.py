@@ -627,3 +627,35 @@ def test_undo_keeps_a_key_the_user_set_by_hand_since(big_project: Path) -> None:
     assert undo.returncode == 0, undo.stderr
     assert json.loads(undo.stdout)["files"][0]["kept"] == ["GOPROXY"]
     assert env_file_values() == {"GOPROXY": "https://mine.example.com,direct"}
+
+
+def test_private_module_paths_are_never_sent_to_mirrors(tmp_path: Path) -> None:
+    from mirrorsim import make_module
+
+    corp = make_module("git.corp.example.com/team/secret", "v1.0.0", size=2000)
+    root = write_project(tmp_path / "p", [*BIG, corp])
+    with MirrorSim([*BIG, corp]) as mirror:
+        proc, doc = setup_json(
+            *mirror_args(mirror),
+            *run_args(root),
+            "--dry-run",
+            env={"GOPRIVATE": "git.corp.example.com"},
+        )
+        paths = [r.path for r in mirror.requests]
+    assert proc.returncode == 0, proc.stderr
+    assert paths and not any("corp.example.com" in p for p in paths)
+    assert doc["workload"]["modules"] == len(BIG) + 1  # the project's, as found
+    assert by_url(doc)[mirror.url]["modules_checked"] == len(BIG)  # the mirror's share
+
+
+def test_unusable_proxy_variable_is_a_clear_error(big_project: Path) -> None:
+    with MirrorSim(BIG) as good:
+        proc = goaccel(
+            "setup",
+            *mirror_args(good),
+            *run_args(big_project),
+            env={"HTTPS_PROXY": "http://proxy.corp:notaport"},
+        )
+    assert proc.returncode == 4, proc.stderr
+    assert "cannot use the proxy settings" in proc.stderr
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr

@@ -96,7 +96,7 @@ def bench(
     from goaccel.config import config_catalog_mirrors
     from goaccel.errors import GoCommandError, InputError
     from goaccel.fsutil import atomic_write
-    from goaccel.measure import gather_candidates
+    from goaccel.measure import gather_candidates, mirror_workload
     from goaccel.workload import resolve_workload
 
     ui = console.configure(json_mode=json, verbose=verbose)
@@ -109,9 +109,10 @@ def bench(
     )
     for w in candidates.warnings:
         ui.warn(w)
-    workload = resolve_workload(project, Path.cwd())
     old = core.load_saved(compare) if compare is not None else None  # fail before measuring
     genv = goenv.read_goenv(goenv.find_go())
+    # Private modules (GONOPROXY) are never sent to mirrors; go fetches them directly anyway.
+    workload = mirror_workload(resolve_workload(project, Path.cwd()), genv.value("GONOPROXY"))
     if go:
         if genv.go is None:
             raise GoCommandError("--go needs the go command, and go is not on PATH")
@@ -149,8 +150,9 @@ def bench(
     if save is not None:
         import json as _json
 
-        full = console.envelope("bench", doc)  # exactly what --json prints
-        atomic_write(save, (_json.dumps(full, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
+        saved = console.envelope("bench", doc)  # exactly what --json prints
+        text = _json.dumps(saved, indent=2, ensure_ascii=False) + "\n"
+        atomic_write(save, text.encode("utf-8"))
     if ui.json_mode:
         ui.emit_json("bench", doc)
         return 0

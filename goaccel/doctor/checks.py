@@ -20,8 +20,9 @@ from goaccel import goenv as goenv_mod
 from goaccel.catalog import Catalog, load_catalog
 from goaccel.doctor import goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
-from goaccel.errors import GoaccelError
+from goaccel.errors import ConfigFileError, GoaccelError
 from goaccel.goenv import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
+from goaccel.measure import expected_hashes, mirror_workload
 from goaccel.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
 from goaccel.textsafe import mask_urls_in_text, untrusted
 from goaccel.workload import GoMod, Workload, parse_go_mod, resolve_workload
@@ -193,20 +194,49 @@ def check_goproxy_syntax(ctx: Context) -> list[Finding]:
     )
 
 
-def run_probes(ctx: Context) -> None:
-    """Probe every URL in GOPROXY (and the checksum databases) once, for the checks below."""
+def run_probes(ctx: Context) -> list[Finding]:
+    """Probe every URL in GOPROXY (and the checksum databases) once, for the checks below.
+
+    Entries go itself would not use (no host, credentials over http) are not probed, and
+    modules go fetches directly (GONOPROXY) are never sent to the mirrors.
+    """
     targets = []
     for e in ctx.entries:
-        if e.kind == "url" and e.url.startswith(("http://", "https://")):
-            targets.append(Target(name=_show(e.url, 80), url=e.url.rstrip("/"), origin="GOPROXY"))
+        if e.kind != "url" or not e.url.startswith(("http://", "https://")) or not e.host:
+            continue
+        if e.has_credentials and e.scheme == "http":
+            continue  # go refuses to send credentials over http (goproxy-http-credentials)
+        targets.append(Target(name=_show(e.url, 80), url=e.url.rstrip("/"), origin="GOPROXY"))
     sumdbs = {s.name: s.url for s in ctx.catalog.sumdbs}
     words = ctx.goenv.value("GOSUMDB").split()
     if len(words) > 1 and words[1].startswith(("http://", "https://")):
         sumdbs[GOSUMDB_URL] = words[1]  # the server GOSUMDB names: go asks only it
     if not targets and not sumdbs:
-        return
-    settings = ProbeSettings(budget=ctx.probe_budget, zip_sample=2, zip_bytes_cap=2 * 1024 * 1024)
-    ctx.probes = probe(targets, ctx.workload.modules, settings, sumdbs)
+        return []
+    workload = mirror_workload(ctx.workload, ctx.goenv.value("GONOPROXY"))
+    zips, mods = expected_hashes(workload)
+    settings = ProbeSettings(
+        budget=ctx.probe_budget,
+        zip_sample=2,
+        zip_bytes_cap=2 * 1024 * 1024,
+        completeness_sample=min(len(workload.modules), 200),  # evidence for private modules
+        expected_hashes=zips,
+        expected_mod_hashes=mods,
+    )
+    try:
+        ctx.probes = probe(targets, workload.modules, settings, sumdbs)
+    except ConfigFileError as exc:  # a proxy variable httpx cannot use
+        return [
+            Finding(
+                "http-proxy-invalid",
+                PROBLEM,
+                "a proxy variable is not a proxy goaccel (or go) can use: nothing was probed",
+                seen=_show(exc.message),
+                why="requests through an unusable proxy fail",
+                fix="unset HTTPS_PROXY HTTP_PROXY   # or fix the value: http://HOST:PORT",
+            )
+        ]
+    return []
 
 
 def check_proxy_reachability(ctx: Context) -> list[Finding]:
@@ -372,8 +402,8 @@ def check_sumdb(ctx: Context) -> list[Finding]:
         if e.kind != "url":
             continue
         p = ctx.probe_for(e.url.rstrip("/"))
-        if p is None:
-            continue  # not probed (file:// and the like): no claim either way
+        if p is None or not p.sumdb_asked:
+            continue  # not probed, or the probe never got that far: no claim either way
         status = p.sumdb_status
         if status == 200:
             out.append(
@@ -466,14 +496,22 @@ def check_vendor(ctx: Context) -> list[Finding]:
 def check_private(ctx: Context) -> list[Finding]:
     if ctx.gomod is None:
         return []
-    first = next((e for e in ctx.entries if e.kind == "url"), None)
-    missing: set[str] = set()
-    found: set[str] = set()
-    if first is not None:
-        p = ctx.probe_for(first.url.rstrip("/"))
-        if p is not None:
-            missing = {key.split("@", 1)[0] for key in p.missing}
-            found = {key.split("@", 1)[0] for key in p.checked_modules} - missing
+    # Evidence comes from the first mirror that answered; without one there is none, and
+    # guessing from host names alone would recommend GOPRIVATE (which also skips checksum
+    # verification) for modules that may well be public.
+    answering = [
+        p
+        for e in ctx.entries
+        if e.kind == "url" and (p := ctx.probe_for(e.url.rstrip("/"))) is not None and p.usable
+    ]
+    if not answering:
+        g = ctx.goenv
+        return private.pattern_findings(
+            _as_set(g, "GOPRIVATE"), _as_set(g, "GONOPROXY"), _as_set(g, "GONOSUMDB")
+        )
+    p = answering[0]
+    missing = {key.split("@", 1)[0] for key in p.missing}
+    found = {key.split("@", 1)[0] for key in p.checked_modules} - missing
     requires = [(r.path, r.version) for r in ctx.gomod.requires]
     replaced = {r.old_path for r in ctx.gomod.replaces if r.is_local}
     g = ctx.goenv
@@ -614,9 +652,7 @@ STATIC_CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
 
 
 def run_static(ctx: Context, *, probe_network: bool = True) -> list[Finding]:
-    if probe_network:
-        run_probes(ctx)
-    findings: list[Finding] = []
+    findings: list[Finding] = run_probes(ctx) if probe_network else []
     for check in STATIC_CHECKS:
         findings.extend(check(ctx))
     return findings
