@@ -541,10 +541,12 @@ class _MirrorProber:
                 r.error = ProbeError(TIMEOUT, "no connection within the time limit")
         elif stalled:
             url, t = stalled[0]
-            where = "in the middle of the body" if t.state == "body" else "before answering"
-            r.error = ProbeError(
-                STALLED, f"stopped sending {where} of {url} for {now - t.last_progress:.1f} s"
+            what = (
+                f"stopped sending in the middle of the body of {url}"
+                if t.state == "body"
+                else f"sent no answer to {url}"
             )
+            r.error = ProbeError(STALLED, f"{what} for {now - t.last_progress:.1f} s")
 
 
 def _spread(mods: Sequence[ModuleRef], k: int, seed: int) -> list[ModuleRef]:

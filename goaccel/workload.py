@@ -807,7 +807,7 @@ def resolve_workload(project: Optional[Path], cwd: Path) -> Workload:
         if not _is_file(project / "go.mod"):
             raise InputError(
                 f"no go.mod in {project}",
-                hint="--project must name a directory that holds a go.mod file",
+                hint="name the directory of a Go module: the one that holds its go.mod file",
             )
         return load_project(project)
     root = find_module_root(cwd)

@@ -911,7 +911,7 @@ def test_toolchain_findings_download_warning() -> None:
     assert "checksum database" in f.why
     # the toolchain line is only advice: local works, so GOTOOLCHAIN=local is offered
     assert "go env -w GOTOOLCHAIN=local" in f.fix.splitlines()
-    assert "go mod edit -toolchain=none" in f.fix.splitlines()
+    assert "GOTOOLCHAIN=local go mod edit -toolchain=none" in f.fix.splitlines()
 
 
 def test_toolchain_findings_go_line_warns_that_local_would_fail() -> None:

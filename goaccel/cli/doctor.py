@@ -174,7 +174,7 @@ def _render(ui: UI, report: Report) -> None:
         for h in t.hosts[:6]:
             ui.print(
                 f"  {h.share * 100:5.1f}%  {escape_markup(h.host)} ({h.role}): "
-                f"{h.requests} requests, {h.seconds:.1f} s"
+                f"{_plural(h.requests, 'request')}, {h.seconds:.1f} s"
             )
         for r in t.slowest[:5]:
             if r.seconds is not None and r.seconds >= 1.0 and r not in t.unfinished:

@@ -110,11 +110,13 @@ def check_go(ctx: Context) -> list[Finding]:
     return found
 
 
-def _unset_fix(g: GoEnv, key: str) -> str:
+def _unset_fix(g: GoEnv, key: str, why: str = "") -> str:
+    """The command that removes a setting where it is set, with one comment at most."""
     s = g.settings.get(key)
     if s is not None and s.source == ENVIRONMENT:
-        return f"unset {key}   # and remove it from your shell startup file"
-    return f"go env -u {key}"
+        note = "and remove it from your shell startup file" + (f" ({why})" if why else "")
+        return f"unset {key}   # {note}"
+    return f"go env -u {key}" + (f"   # {why}" if why else "")
 
 
 def check_settings(ctx: Context) -> list[Finding]:
@@ -330,8 +332,9 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                 seen=f"GOSUMDB=off ({g.source('GOSUMDB')})",
                 why="any mirror, proxy or compromised server can then hand you modified code, "
                 "and go will not notice for modules missing from go.sum",
-                fix=_unset_fix(g, "GOSUMDB") + "\ngoaccel setup   # finds a mirror through which "
-                "the checksum database is reachable",
+                fix=_unset_fix(g, "GOSUMDB", "turns verification back on")
+                + "\ngoaccel setup   # finds a mirror through which the checksum database "
+                "is reachable",
             )
         )
     nosumdb = g.value("GONOSUMDB")  # effective: go derives it from GOPRIVATE when unset
@@ -356,7 +359,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                 "GOINSECURE allows fetching modules over plain HTTP or without TLS checks",
                 seen=f"GOINSECURE={_show(g.value('GOINSECURE'))} ({g.source('GOINSECURE')})",
                 why="direct (VCS) fetches for these paths can be read and altered on the network",
-                fix=_unset_fix(g, "GOINSECURE") + "   # if you no longer need it",
+                fix=_unset_fix(g, "GOINSECURE", "if you no longer need it"),
             )
         )
     if gosumdb.strip() == "off":
@@ -371,7 +374,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
         if reachable is False:
             out.append(
                 Finding(
-                    "sumdb-unreachable",
+                    "sumdb-unavailable",
                     PROBLEM,
                     "the checksum database GOSUMDB names does not answer",
                     seen=f"GOSUMDB={_show(gosumdb)} ({g.source('GOSUMDB')}): no answer from "
@@ -379,7 +382,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                     why="with a URL in GOSUMDB go asks only that server; every module missing "
                     "from go.sum then fails with 'verifying module'",
                     fix="goaccel setup   # finds a mirror through which the database is reachable"
-                    f"\n{_unset_fix(g, 'GOSUMDB')}   # back to the default sum.golang.org",
+                    f"\n{_unset_fix(g, 'GOSUMDB', 'back to the default sum.golang.org')}",
                 )
             )
         else:
@@ -436,7 +439,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
     elif reach.get("sum.golang.google.cn"):
         out.append(
             Finding(
-                "sumdb-unreachable",
+                "sumdb-unavailable",
                 PROBLEM,
                 "the checksum database is not reachable the way go will try it",
                 seen="no GOPROXY entry proxies sum.golang.org, and sum.golang.org does not "
@@ -449,7 +452,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
     elif "sum.golang.org" in reach:
         out.append(
             Finding(
-                "sumdb-unreachable",
+                "sumdb-unavailable",
                 PROBLEM,
                 "the checksum database is not reachable",
                 seen="no GOPROXY entry proxies sum.golang.org, and neither sum.golang.org nor "
@@ -551,10 +554,20 @@ def check_toolchain(ctx: Context) -> list[Finding]:
 
 def check_http_proxy(ctx: Context) -> list[Finding]:
     out = []
-    for key in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
-        value = ctx.environ.get(key)
-        if not value:
-            continue
+    # As go (net/http.ProxyFromEnvironment) reads them: the upper-case name wins when set.
+    effective = []
+    for upper in ("HTTPS_PROXY", "HTTP_PROXY"):
+        for key in (upper, upper.lower()):
+            if ctx.environ.get(key):
+                effective.append(key)
+                break
+    for key in effective:
+        value = ctx.environ[key]
+        carries = (
+            "every https request (mirrors, checksum database)"
+            if key.upper() == "HTTPS_PROXY"
+            else "every plain-http request (http:// mirrors)"
+        )
         raw = value if "://" in value else "http://" + value
         try:
             parts = urlsplit(raw)
@@ -584,7 +597,7 @@ def check_http_proxy(ctx: Context) -> list[Finding]:
                     PROBLEM,
                     f"the proxy in {key} does not accept connections",
                     seen=f"{key}={shown}: {_show(str(exc), 120)}",
-                    why="go sends every https request (mirrors, checksum database) through it",
+                    why=f"go sends {carries} through it, except hosts in NO_PROXY",
                     fix=f"unset {key}   # if you do not need a proxy here; else fix its address",
                 )
             )

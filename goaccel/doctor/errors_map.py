@@ -366,7 +366,7 @@ def _who(role: str, host: str, url: Optional[str], ctx: ErrorContext) -> str:
         name = ctx.sumdb_name or "GOSUMDB"
         if url and "/sumdb/" in url:
             return f"the checksum database {name}, reached through the GOPROXY mirror {shown}"
-        return f"the checksum database {name} at {shown}"
+        return f"the checksum database {name}" + ("" if shown == name else f" at {shown}")
     if role == ROLE_VCS:
         return f"the repository host {shown} (go fetches from the repository directly)"
     return shown
@@ -442,6 +442,10 @@ class _Collector:
 
 
 def _cap(text: str) -> str:
+    """Start a sentence: but a sentence that starts with a host name keeps it as it is."""
+    first = text.split(" ", 1)[0]
+    if "." in first or ":" in first:
+        return text
     return text[:1].upper() + text[1:]
 
 

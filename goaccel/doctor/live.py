@@ -51,15 +51,12 @@ def live_findings(result: LiveResult, ctx: Context) -> tuple[list[Finding], Timi
         findings.append(_stall_finding(result, log, timing, ctx))
     findings += errors_map.findings_from_output(log.message_lines, econtext)
 
-    if not result.timed_out and result.returncode == 0:
+    untidy = result.stdout.startswith(("---", "diff")) and result.returncode in (0, 1)
+    if not result.timed_out and result.returncode == 0 and not untidy:
         findings.append(
             Finding("tidy-ok", OK, f"`{shown_cmd}` succeeded in {result.elapsed_s:.1f} s")
         )
-    elif (
-        not result.timed_out
-        and result.returncode == 1
-        and result.stdout.startswith(("---", "diff"))
-    ):
+    elif not result.timed_out and untidy:
         if not any(f.status == PROBLEM for f in findings):
             findings.append(
                 Finding(
@@ -85,7 +82,8 @@ def live_findings(result: LiveResult, ctx: Context) -> tuple[list[Finding], Timi
                 details=tail,
             )
         )
-    findings += _slow_host_findings(timing, ctx)
+    if not result.timed_out:  # a hang is already the finding; its host would repeat it
+        findings += _slow_host_findings(timing, ctx)
     findings += _fallback_findings(log)
     return findings, timing
 
@@ -143,13 +141,16 @@ def _slow_host_findings(timing: Timing, ctx: Context) -> list[Finding]:
         "mirror that has them saves the VCS clones",
         "toolchain": "install the go version go.mod asks for, or cache the module cache in CI",
     }.get(top.role, "goaccel setup")
+    n = f"{top.requests} request{'s' if top.requests != 1 else ''}"
     return [
         Finding(
             "slow-host",
             WARNING,
-            f"{top.share * 100:.0f}% of go's request time went to {top.host} ({top.role})",
-            seen=f"{top.requests} requests, {top.seconds:.1f} s of {timing.total_s:.1f} s",
-            why="one slow host dominates; others may be faster from this network",
+            f"`go mod tidy` took {timing.total_s:.0f} s, and {top.share * 100:.0f}% of its "
+            f"request time went to {top.host} ({top.role})",
+            seen=f"{n}, {top.seconds:.1f} s summed (requests overlap, and go logs a request "
+            "when its headers arrive: time spent reading bodies is not in this figure)",
+            why="one host dominates a slow run; another mirror may be faster from this network",
             fix=fix,
             details=[f"{r.seconds or 0:.2f} s  {r.url}" for r in timing.slowest[:5]],
         )
@@ -165,7 +166,8 @@ def _fallback_findings(log: XLog) -> list[Finding]:
             "direct-fallback",
             WARNING,
             f"go fetched from version control directly ({', '.join(hosts[:5]) or 'VCS'})",
-            seen=f"{len(log.fallbacks)} lookups bypassed the proxy",
+            seen=f"{len(log.fallbacks)} lookup{'s' if len(log.fallbacks) != 1 else ''} "
+            "bypassed the proxy",
             why="direct fetches clone repositories: slow, and they need git and network access "
             "to every host; for public modules a mirror is much faster",
             fix="goaccel setup   # a mirror that serves them; for private ones: "

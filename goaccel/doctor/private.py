@@ -576,7 +576,8 @@ def pattern_findings(goprivate: str, gonoproxy: str = "", gonosumdb: str = "") -
         _finding(
             "private-bad-pattern",
             WARNING,
-            f"{' and '.join(bad_vars)} hold patterns go never matches",
+            f"{' and '.join(bad_vars)} {'holds' if len(bad_vars) == 1 else 'hold'} patterns "
+            "go never matches",
             seen="; ".join(f"{k}={v}" for k, v in values if k in bad_vars),
             why="go splits these lists at ',' only and matches each pattern as written: a "
             "pattern with a space, a URL or a malformed glob matches no module, silently, so "

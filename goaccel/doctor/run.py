@@ -104,6 +104,23 @@ def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+def _diff_module_files(original: Path, copy: Path) -> str:
+    import difflib
+
+    out: list[str] = []
+    for name in ("go.mod", "go.sum"):
+        a = (read_bytes_or_none(original / name) or b"").decode("utf-8", "replace")
+        b = (read_bytes_or_none(copy / name) or b"").decode("utf-8", "replace")
+        if a != b:
+            out += difflib.unified_diff(
+                a.splitlines(keepends=True),
+                b.splitlines(keepends=True),
+                fromfile=f"current/{name}",
+                tofile=f"tidy/{name}",
+            )
+    return "".join(out)
+
+
 def live_run(
     go: str,
     root: Path,
@@ -170,6 +187,8 @@ def live_run(
         for t in readers:
             t.join(timeout=2)
         elapsed = time.monotonic() - start
+        # Without -diff, what tidy would change is what it changed in the copy.
+        copy_diff = _diff_module_files(root, cwd) if use_copy and not timed_out else ""
     for name, before in guarded.items():
         if read_bytes_or_none(root / name) != before:  # pragma: no cover - a go bug if ever
             if before is not None:
@@ -182,7 +201,7 @@ def live_run(
         timed_out=timed_out,
         elapsed_s=elapsed,
         lines=list(lines),
-        stdout=b"".join(out_chunks).decode("utf-8", "replace"),
+        stdout=copy_diff or b"".join(out_chunks).decode("utf-8", "replace"),
         used_copy=use_copy,
         cold=cold,
         started=start,

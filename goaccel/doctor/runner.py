@@ -20,6 +20,37 @@ class DoctorOptions:
     probe_budget: float = 4.0
 
 
+# A live finding that tells the same cause as a static one (left) is not repeated.
+SAME_CAUSE: dict[str, tuple[str, ...]] = {
+    "proxy-http-error": ("proxy-http",),
+    "proxy-insecure-credentials": ("goproxy-http-credentials",),
+    "module-not-found": ("private-not-in-goprivate",),
+    "inconsistent-vendoring": ("vendor-inconsistent",),
+    "goproxy-invalid": ("goproxy-invalid",),
+    "goproxy-off": ("goproxy-off",),
+    "toolchain-download-failed": ("toolchain-too-new", "toolchain-path", "toolchain-invalid-line"),
+}
+
+
+def dedupe_live(static: list[Finding], live: list[Finding]) -> list[Finding]:
+    """The same cause seen statically and in go's output is reported once, statically.
+
+    A failure goaccel cannot name (tidy-failed) is dropped when a static problem already
+    explains why go fails; its lines are kept in that problem's details."""
+    problems = [f for f in static if f.status != "ok"]
+    known = {f.id for f in problems}
+    out = []
+    for f in live:
+        if f.id in known or known.intersection(SAME_CAUSE.get(f.id, ())):
+            continue
+        if f.id == "tidy-failed" and any(p.status == "problem" for p in problems):
+            first = next(p for p in problems if p.status == "problem")
+            first.details += [f"go mod tidy: {line}" for line in f.details[-3:]]
+            continue
+        out.append(f)
+    return out
+
+
 def _nothing(_: str) -> None:
     return None
 
@@ -61,7 +92,5 @@ def run_doctor(
         on_line=on_line,
     )
     live_findings, timing = live.live_findings(result, ctx)
-    # The same cause seen statically and in go's output is reported once, statically.
-    known = {f.id for f in findings if f.status != "ok"}
-    findings += [f for f in live_findings if f.id not in known]
+    findings += dedupe_live(findings, live_findings)
     return Report(findings, timing, result.command)

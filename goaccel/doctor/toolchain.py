@@ -284,6 +284,11 @@ def _finding(
     )
 
 
+def _sentence(text: str) -> str:
+    """Upper-case the first letter only (str.capitalize lowers the rest: GOTOOLCHAIN)."""
+    return text[:1].upper() + text[1:]
+
+
 def toolchain_findings(
     go_line: Optional[str],
     toolchain_line: Optional[str],
@@ -341,8 +346,8 @@ def toolchain_findings(
                 f"{gomod_name} has an invalid toolchain line: every go command fails",
                 seen=f"{seen}: go stops with: go: {error}",
                 why="A toolchain line names a Go release such as go1.27.3.",
-                fix=f"go mod edit -toolchain=go{_lang_as_release(go_line or local)}"
-                "   # or -toolchain=none",
+                fix="GOTOOLCHAIN=local go mod edit "
+                f"-toolchain=go{_lang_as_release(go_line or local)}   # or -toolchain=none",
             )
         ]
     out: list[Finding] = []
@@ -385,7 +390,7 @@ def toolchain_findings(
                 WARNING,
                 f"go needs a {sel.toolchain} binary in PATH",
                 seen=seen,
-                why=f"{why_chosen.capitalize()}; GOTOOLCHAIN={gt} only looks in PATH and never "
+                why=f"{_sentence(why_chosen)}; GOTOOLCHAIN={gt} only looks in PATH and never "
                 f'downloads: without it go stops with `go: cannot find "{sel.toolchain}" in '
                 "PATH`.",
                 fix=f"go install golang.org/dl/{sel.toolchain}@latest && {sel.toolchain} download",
@@ -396,7 +401,7 @@ def toolchain_findings(
     lang_error = bool(sel.error and "language version" in sel.error)
     status = PROBLEM if sumdb_off or lang_error else WARNING
     why = (
-        f"{why_chosen.capitalize()}, so unless a {sel.toolchain} binary is in PATH, go "
+        f"{_sentence(why_chosen)}, so unless a {sel.toolchain} binary is in PATH, go "
         f"downloads {sel.download} (a zip of tens of MB) through GOPROXY before running any "
         "command, on every machine or CI job without it in its module cache. The checksum "
         "database is always consulted for it, even with GOSUMDB=off or GONOSUMDB. "
@@ -415,7 +420,7 @@ def toolchain_findings(
         fix += [
             f"# if the project does not need {sel.toolchain}, drop the suggestion "
             f"(the go line {go_line or '(none)'} is satisfied by go {local}):",
-            "go mod edit -toolchain=none",
+            "GOTOOLCHAIN=local go mod edit -toolchain=none",
             "# or never switch toolchains on this machine:",
             "go env -w GOTOOLCHAIN=local",
         ]
