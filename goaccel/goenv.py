@@ -192,9 +192,19 @@ class GoEnv:
         return s.source if s else DEFAULT
 
 
-def read_goenv(go: Optional[str] = None, *, environ: Mapping[str, str] | None = None) -> GoEnv:
-    """Read the effective configuration. With go missing, it is computed from the files alone."""
+def read_goenv(
+    go: Optional[str] = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    go_overrides: Mapping[str, str] | None = None,
+) -> GoEnv:
+    """Read the effective configuration. With go missing, it is computed from the files alone.
+
+    go_overrides are set for the `go env` call only (e.g. GOTOOLCHAIN=local when the user's
+    GOTOOLCHAIN is invalid and go refuses to start); those keys keep the user's value.
+    """
     environ = os.environ if environ is None else environ
+    overrides = dict(go_overrides or {})
     go_version = None
     goroot: Optional[Path] = None
     effective: dict[str, str] = {}
@@ -212,6 +222,7 @@ def read_goenv(go: Optional[str] = None, *, environ: Mapping[str, str] | None = 
                 "GOARCH",
                 *GO_KEYS,
             ],
+            env={**os.environ, **overrides} if overrides else None,
         )
         if proc.returncode != 0:
             msg = untrusted(proc.stderr or proc.stdout, limit=300)
@@ -260,7 +271,7 @@ def read_goenv(go: Optional[str] = None, *, environ: Mapping[str, str] | None = 
             value, source = goroot_values[key], GOROOT_ENV
         else:
             value, source = BUILTIN_DEFAULTS.get(key, ""), DEFAULT
-        if go and key in effective:
+        if go and key in effective and key not in overrides:
             value = effective[key]  # go's own word on the effective value
         genv.settings[key] = Setting(key, value, source, env_value, file_value)
     return genv

@@ -261,3 +261,12 @@ def test_untidy_module_is_reported_on_a_copy_before_go1_23(
     assert any("example.com/sim/mod00" in line and line.startswith("-") for line in f.details), (
         f.details
     )
+
+
+def test_invalid_gotoolchain_is_a_finding(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        code, doc, err = doctor(project, env={"GOPROXY": good.url, "GOTOOLCHAIN": "bogus"})
+    assert code == 1, err
+    f = finding(doc, "gotoolchain-invalid")
+    assert f["status"] == "problem" and "bogus" in f["seen"]
+    assert "tidy-failed" not in ids(doc)  # go's failure is this same cause

@@ -107,7 +107,7 @@ class _Progress:
         shown = escape_markup(mask_urls_in_text(untrusted(line, limit=200)))
         if self.status is not None:
             self.status.update(f"go mod tidy: {self.requests} requests; {shown}")
-        elif self.ui.verbose or line.startswith("go: "):
+        elif self.ui.verbose or line.startswith("go: downloading "):
             self.ui.err.print(f"[dim]{shown}[/dim]")
 
     def close(self) -> None:
@@ -161,12 +161,16 @@ def _render(ui: UI, report: Report) -> None:
             block("seen: ", f.seen)
         if f.why:
             block("why:  ", f.why)
-        for d in f.details[:8]:
+        shown = f.details if ui.verbose else f.details[:12]
+        for d in shown:
             block("", d, "dim")
+        if len(shown) < len(f.details):
+            block("", f"(and {len(f.details) - len(shown)} more: -v or --json shows all)", "dim")
         if f.fix:
             block("fix:", "")
             for line in f.fix.splitlines():
-                block("  ", line, "cyan")
+                # One line each, never wrapped by us: a pasted command must stay whole.
+                ui.out.print(Text(" " * 12 + line, style="cyan"), soft_wrap=True)
     t = report.timing
     if t is not None:
         ui.print()

@@ -20,7 +20,7 @@ from goaccel import goenv as goenv_mod
 from goaccel.catalog import Catalog, load_catalog
 from goaccel.doctor import goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
-from goaccel.errors import ConfigFileError, GoaccelError
+from goaccel.errors import ConfigFileError, GoaccelError, GoCommandError
 from goaccel.goenv import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
 from goaccel.measure import expected_hashes, mirror_workload
 from goaccel.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
@@ -55,7 +55,15 @@ class Context:
 
 
 def gather(project: Optional[Path], cwd: Path, *, probe_budget: float) -> Context:
-    genv = goenv_mod.read_goenv(goenv_mod.find_go())
+    go = goenv_mod.find_go()
+    try:
+        genv = goenv_mod.read_goenv(go)
+    except GoCommandError as exc:
+        if "GOTOOLCHAIN" not in exc.message:
+            raise
+        # An invalid GOTOOLCHAIN stops every go command, `go env` included: read the rest
+        # with a valid one; the toolchain check then reports the user's value.
+        genv = goenv_mod.read_goenv(go, go_overrides={"GOTOOLCHAIN": "local"})
     workload = resolve_workload(project, cwd)
     gomod = None
     if workload.root is not None:
