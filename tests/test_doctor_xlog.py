@@ -280,7 +280,7 @@ def test_module_missing_from_mirror_404_with_server_response(project: Path) -> N
         f.details
     )
     # The private-module hint keeps what GOPRIVATE already holds (go env -w replaces it).
-    assert "go env -w GOPRIVATE=corp.example,example.com" in f.fix.splitlines()
+    assert "go env -w GOPRIVATE='corp.example,example.com'" in f.fix.splitlines()
     assert f"go list -m -versions {missing}" in f.fix
 
 
@@ -380,7 +380,7 @@ def test_checksum_database_through_the_mirror_404(tmp_path: Path) -> None:
     check_findings(findings)
     f = by_id(findings)["sumdb-not-found"]
     assert "reached through the GOPROXY mirror" in f.why
-    assert "go env -w GOPRIVATE=example.com" in f.fix.splitlines()
+    assert "go env -w GOPRIVATE='example.com'" in f.fix.splitlines()
     # Three modules, one cause and one GOPRIVATE pattern: one finding, the others as details.
     assert sum(d.startswith("also: example.com/sim/") for d in f.details) == 2
 
@@ -465,7 +465,7 @@ def test_captured_private_repo_without_credentials() -> None:
     f = by_id(findings)["vcs-auth-required"]
     assert "git.corp.example/team/secret" in f.title
     assert "terminal prompts disabled" in f.seen
-    assert f.fix.splitlines()[0] == "go env -w GOPRIVATE=git.corp.example"
+    assert f.fix.splitlines()[0] == "go env -w GOPRIVATE='git.corp.example'"
     assert "machine git.corp.example login USER password TOKEN" in f.fix
 
 
@@ -689,7 +689,7 @@ def test_private_module_through_public_sumdb() -> None:
         CN,
     )
     assert f.id == "sumdb-not-found"
-    assert "go env -w GOPRIVATE=github.com/acme" in f.fix.splitlines()
+    assert "go env -w GOPRIVATE='github.com/acme'" in f.fix.splitlines()
     assert "private repository" in f.why
     assert any("terminal prompts disabled" in d for d in f.details)
 
@@ -702,7 +702,7 @@ def test_vcs_failures() -> None:
         "github.com"
     )
     assert f.id == "vcs-dns" and "github.com" in f.title
-    assert "go env -w GOPRIVATE=github.com/acme" in f.fix.splitlines()
+    assert "go env -w GOPRIVATE='github.com/acme'" in f.fix.splitlines()
     f = one(
         "go: example.com/app imports\n"
         "\tgitlab.com/grp/sub/mod: gitlab.com/grp/sub/mod@v0.3.0: invalid version: "

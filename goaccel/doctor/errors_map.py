@@ -13,10 +13,8 @@ Fixes never weaken verification: no GOSUMDB=off, GONOSUMDB=*, GOINSECURE or GOFL
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from typing import Optional
 
 from goaccel.doctor.model import PROBLEM, WARNING, Finding
@@ -143,38 +141,30 @@ def _safe(value: Optional[str], pattern: re.Pattern[str], placeholder: str) -> s
 
 
 def private_pattern(module: str) -> str:
-    """The GOPRIVATE pattern to suggest for a private module: its host, or `host/owner` on
-    hosts shared by many owners (github.com/ORG, gitlab.com/GROUP, bitbucket.org/TEAM)."""
-    elems = module.split("/")
-    if elems[0].lower() in _OWNER_HOSTS and len(elems) >= 2:
-        return "/".join(elems[:2])
-    return elems[0]
+    """The GOPRIVATE pattern to suggest for a private module (one rule for the whole tool:
+    private.suggest_pattern)."""
+    from goaccel.doctor.private import suggest_pattern
+
+    return suggest_pattern(module)
 
 
 def matches_patterns(module: str, patterns: str) -> bool:
-    """go's GOPRIVATE-style glob match: a pattern with N slashes matches the first N+1
-    elements of the path (module.MatchPrefixPatterns)."""
-    elems = module.split("/")
-    for pattern in patterns.split(","):
-        if not pattern:
-            continue
-        n = pattern.count("/") + 1
-        if len(elems) < n:
-            continue
-        # fnmatch's '*' may match '/', go's may not; but both sides have the same number of
-        # slashes here, so each '/' of the pattern must meet one of the prefix.
-        if fnmatchcase("/".join(elems[:n]), pattern):
-            return True
-    return False
+    """go's GOPRIVATE matching (module.MatchPrefixPatterns with path.Match semantics)."""
+    from goaccel.doctor.private import match_prefix_patterns
+
+    return match_prefix_patterns(patterns, module)
 
 
 def _goprivate_command(ctx: ErrorContext, pattern: str) -> str:
     """`go env -w GOPRIVATE=...` that adds `pattern` to the existing value (go env -w
-    replaces the whole value)."""
-    current = [p for p in ctx.goprivate.split(",") if p]
+    replaces the whole value), with patterns go could never match dropped or corrected, and
+    quoted as the static check quotes it."""
+    from goaccel.doctor.private import corrected_patterns, go_env_w_command
+
+    current = [p for p in corrected_patterns(ctx.goprivate).split(",") if p]
     if pattern not in current:
         current.append(pattern)
-    return "go env -w " + shlex.quote("GOPRIVATE=" + ",".join(current))
+    return go_env_w_command("GOPRIVATE", ",".join(current))
 
 
 # -- reading go's messages -----------------------------------------------------------------------

@@ -364,7 +364,7 @@ def _quote(value: str) -> str:
     return f"'{value}'" if "'" not in value else shlex.quote(value)
 
 
-def _env_w(key: str, value: str) -> str:
+def go_env_w_command(key: str, value: str) -> str:
     return f"go env -w {key}={_quote(value)}" if value else f"go env -u {key}"
 
 
@@ -436,7 +436,9 @@ def classify_requirements(
                 "default), which cannot read private code: `go mod tidy` fails with "
                 "`verifying module: ...: 404 Not Found` or `410 Gone`, and the module "
                 "paths are sent to a public service.",
-                fix=_env_w("GONOSUMDB", merge_patterns(_corrected(base), patterns))
+                fix=go_env_w_command(
+                    "GONOSUMDB", merge_patterns(corrected_patterns(base), patterns)
+                )
                 + "\n# or list them in GOPRIVATE, which sets both (when GONOPROXY and "
                 "GONOSUMDB are empty)",
                 details=[f"{p} {v}" for p, v in checksum],
@@ -476,11 +478,15 @@ def _not_private_finding(
     patterns = suggest_patterns(paths)
     joined = ",".join(patterns)
     fix_lines = [f"goaccel setup --private {_quote(joined)}", "# or by hand:"]
-    fix_lines.append(_env_w("GOPRIVATE", merge_patterns(_corrected(goprivate), patterns)))
+    fix_lines.append(
+        go_env_w_command("GOPRIVATE", merge_patterns(corrected_patterns(goprivate), patterns))
+    )
     # GONOPROXY/GONOSUMDB follow GOPRIVATE only while they are empty.
     for key, value in (("GONOPROXY", gonoproxy), ("GONOSUMDB", gonosumdb)):
         if value and value != goprivate:
-            fix_lines.append(_env_w(key, merge_patterns(_corrected(value), patterns)))
+            fix_lines.append(
+                go_env_w_command(key, merge_patterns(corrected_patterns(value), patterns))
+            )
     details = [f"{p} {v}: the proxy answered 404/410" for p, v in confirmed]
     details += [f"{p} {v}: not on a known public host" for p, v in suspected]
     if confirmed:
@@ -537,7 +543,7 @@ def _pattern_issue(item: str) -> Optional[str]:
     return None
 
 
-def _corrected(value: str) -> str:
+def corrected_patterns(value: str) -> str:
     out: list[str] = []
     for item in value.split(","):
         for word in item.split():
@@ -569,7 +575,7 @@ def pattern_findings(goprivate: str, gonoproxy: str = "", gonosumdb: str = "") -
             continue  # the same text as GOPRIVATE: most likely derived from it
         bad_vars.append(key)
         details += [f"{key}: {item!r} {why}" for item, why in bad]
-        fix_lines.append(_env_w(key, _corrected(value)))
+        fix_lines.append(go_env_w_command(key, corrected_patterns(value)))
     if not bad_vars:
         return []
     return [
