@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from goaccel import __version__
-from goaccel.cli import bench, doctor, mirrors, setup, status, undo
+from goaccel.cli import bench, completion, doctor, mirrors, setup, status, undo
 
 app = typer.Typer(
     name="goaccel",
@@ -53,3 +53,4 @@ app.command("status")(status.status)
 app.command("doctor")(doctor.doctor)
 app.command("bench")(bench.bench)
 app.add_typer(mirrors.app, name="mirrors")
+app.command("completion")(completion.completion)
