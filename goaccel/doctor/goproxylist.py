@@ -26,7 +26,8 @@ from dataclasses import dataclass, field, replace
 from typing import Optional, Union
 
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
-from goaccel.textsafe import mask_urls_in_text, strip_control
+from goaccel.doctor.model import sanitized_finding as _finding
+from goaccel.textsafe import mask_urls_in_text
 from goaccel.urls import is_loopback_host
 
 KIND_URL = "url"
@@ -536,31 +537,6 @@ def _entry_text(entry: ProxyEntry) -> str:
 
 
 # --- findings ---------------------------------------------------------------------------------
-
-
-def _safe(text: str) -> str:
-    return mask_urls_in_text(strip_control(text, keep_newlines=True))
-
-
-def _finding(
-    id_: str,
-    status: str,
-    title: str,
-    *,
-    seen: str = "",
-    why: str = "",
-    fix: str = "",
-    details: Sequence[str] = (),
-) -> Finding:
-    return Finding(
-        id=id_,
-        status=status,
-        title=_safe(title),
-        seen=_safe(seen),
-        why=_safe(why),
-        fix=_safe(fix),
-        details=[_safe(d) for d in details],
-    )
 
 
 def _set_command(value: str, source: str) -> str:

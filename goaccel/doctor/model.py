@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any, Optional
+
+from goaccel.textsafe import mask_urls_in_text, strip_control
 
 OK = "ok"
 WARNING = "warning"
@@ -29,6 +32,33 @@ class Finding:
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def safe_text(text: str) -> str:
+    """Text for a finding: control characters stripped (newlines kept), credentials masked."""
+    return mask_urls_in_text(strip_control(text, keep_newlines=True))
+
+
+def sanitized_finding(
+    id_: str,
+    status: str,
+    title: str,
+    *,
+    seen: str = "",
+    why: str = "",
+    fix: str = "",
+    details: Sequence[str] = (),
+) -> Finding:
+    """A Finding whose every text field went through safe_text."""
+    return Finding(
+        id=id_,
+        status=status,
+        title=safe_text(title),
+        seen=safe_text(seen),
+        why=safe_text(why),
+        fix=safe_text(fix),
+        details=[safe_text(d) for d in details],
+    )
 
 
 @dataclass

@@ -15,8 +15,8 @@ from collections.abc import Collection, Iterable, Sequence
 from typing import Optional
 
 from goaccel.doctor.model import PROBLEM, WARNING, Finding
+from goaccel.doctor.model import sanitized_finding as _finding
 from goaccel.plan import merge_patterns, pattern_problem
-from goaccel.textsafe import mask_urls_in_text, strip_control
 
 # --- Go's path.Match (src/path/match.go), on UTF-8 bytes as Go works ---------------------------
 
@@ -332,31 +332,6 @@ def suggest_patterns(paths: Iterable[str]) -> list[str]:
 
 
 # --- findings ---------------------------------------------------------------------------------
-
-
-def _safe(text: str) -> str:
-    return mask_urls_in_text(strip_control(text, keep_newlines=True))
-
-
-def _finding(
-    id_: str,
-    status: str,
-    title: str,
-    *,
-    seen: str = "",
-    why: str = "",
-    fix: str = "",
-    details: Sequence[str] = (),
-) -> Finding:
-    return Finding(
-        id=id_,
-        status=status,
-        title=_safe(title),
-        seen=_safe(seen),
-        why=_safe(why),
-        fix=_safe(fix),
-        details=[_safe(d) for d in details],
-    )
 
 
 def _quote(value: str) -> str:

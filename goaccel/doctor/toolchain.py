@@ -20,13 +20,12 @@ goX.Y.Z+path, local+auto, local+path:
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Optional
 
 from goaccel.doctor.goproxylist import go_quote
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
-from goaccel.textsafe import mask_urls_in_text, strip_control
+from goaccel.doctor.model import sanitized_finding as _finding
 
 TOOLCHAIN_MODULE = "golang.org/toolchain"
 TOOLCHAIN_MODULE_VERSION = "v0.0.1"
@@ -257,31 +256,6 @@ def select_toolchain(
 
 
 # --- findings ---------------------------------------------------------------------------------
-
-
-def _safe(text: str) -> str:
-    return mask_urls_in_text(strip_control(text, keep_newlines=True))
-
-
-def _finding(
-    id_: str,
-    status: str,
-    title: str,
-    *,
-    seen: str = "",
-    why: str = "",
-    fix: str = "",
-    details: Sequence[str] = (),
-) -> Finding:
-    return Finding(
-        id=id_,
-        status=status,
-        title=_safe(title),
-        seen=_safe(seen),
-        why=_safe(why),
-        fix=_safe(fix),
-        details=[_safe(d) for d in details],
-    )
 
 
 def _sentence(text: str) -> str:
