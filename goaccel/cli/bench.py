@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from goaccel.cli.main import boundary
-from goaccel.cli.options import Json, Verbose
+from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose
 
 if TYPE_CHECKING:
     from goaccel.bench import BenchResult, Delta
@@ -17,29 +17,9 @@ if TYPE_CHECKING:
 
 @boundary("bench")
 def bench(
-    mirror: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            "--mirror",
-            "-m",
-            metavar="URL",
-            help="Also measure this mirror URL (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    no_builtin: Annotated[
-        bool, typer.Option("--no-builtin", help="Leave the built-in mirror catalog out.")
-    ] = False,
-    project: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--project",
-            "-p",
-            metavar="DIR",
-            help="Go module to measure with (default: the module around the current directory).",
-            file_okay=False,
-        ),
-    ] = None,
+    mirror: Mirrors = None,
+    no_builtin: NoBuiltin = False,
+    project: Project = None,
     rounds: Annotated[
         int, typer.Option("--rounds", "-r", metavar="N", help="Rounds per mirror.", min=1, max=50)
     ] = 3,

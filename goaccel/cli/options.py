@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,3 +14,26 @@ Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="More detail; tracebacks for errors.")
 ]
 Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+Mirrors = Annotated[
+    Optional[list[str]],
+    typer.Option(
+        "--mirror",
+        "-m",
+        metavar="URL",
+        help="Also measure this mirror URL (repeatable).",
+        show_default=False,
+    ),
+]
+NoBuiltin = Annotated[
+    bool, typer.Option("--no-builtin", help="Leave the built-in mirror catalog out.")
+]
+Project = Annotated[
+    Optional[Path],
+    typer.Option(
+        "--project",
+        "-p",
+        metavar="DIR",
+        help="Go module to measure with (default: the module around the current directory).",
+        file_okay=False,
+    ),
+]

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Optional
 import typer
 
 from goaccel.cli.main import boundary
-from goaccel.cli.options import Json, Verbose, Yes
+from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose, Yes
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -23,29 +23,9 @@ if TYPE_CHECKING:
 
 @boundary("setup")
 def setup(
-    mirror: Annotated[
-        Optional[list[str]],
-        typer.Option(
-            "--mirror",
-            "-m",
-            metavar="URL",
-            help="Also measure this mirror URL (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    no_builtin: Annotated[
-        bool, typer.Option("--no-builtin", help="Leave the built-in mirror catalog out.")
-    ] = False,
-    project: Annotated[
-        Optional[Path],
-        typer.Option(
-            "--project",
-            "-p",
-            metavar="DIR",
-            help="Go module to measure with (default: the module around the current directory).",
-            file_okay=False,
-        ),
-    ] = None,
+    mirror: Mirrors = None,
+    no_builtin: NoBuiltin = False,
+    project: Project = None,
     timeout: Annotated[
         float,
         typer.Option(
