@@ -187,7 +187,7 @@ def _loguniform(rng: random.Random, lo: float, hi: float) -> float:
 def make_scenario(seed: int, index: int, *, fault_rate: float = 0.5) -> Scenario:
     """One random world, the same for the same (seed, index)."""
     key = f"goaccel-bench-selection:{seed}:{index}"
-    rng = random.Random(key)  # noqa: S311 - a benchmark, not security
+    rng = random.Random(key)  # a benchmark's dice, not security
     n = rng.randint(15, 40)
     # Skewed sizes: most modules a few KB to ~60 KB, one to three large ones (150 KB-1 MB).
     sizes = [int(_loguniform(rng, 2_000, 60_000)) for _ in range(n)]
@@ -309,7 +309,9 @@ class MirrorProcess:
 
 
 @contextlib.contextmanager
-def running_mirrors(scenario: Scenario) -> Iterator[tuple[dict[str, str], dict[str, MirrorProcess]]]:
+def running_mirrors(
+    scenario: Scenario,
+) -> Iterator[tuple[dict[str, str], dict[str, MirrorProcess]]]:
     procs: dict[str, MirrorProcess] = {}
     urls: dict[str, str] = {}
     try:
@@ -423,11 +425,11 @@ def go_mod_download(
         start_new_session=True,
     )
     status, stalled_since, last_check = "", None, t0
-    out = err = ""
+    err = ""
     try:
         while True:
             try:
-                out, err = proc.communicate(timeout=0.25)
+                _out, err = proc.communicate(timeout=0.25)
                 wall = time.perf_counter() - t0
                 break
             except subprocess.TimeoutExpired:
@@ -443,7 +445,7 @@ def go_mod_download(
                         status = "hung"
             if status:
                 _kill_group(proc)
-                out, err = proc.communicate()
+                _out, err = proc.communicate()
                 wall = time.perf_counter() - t0
                 break
     finally:
@@ -460,7 +462,12 @@ def go_mod_download(
     if status == "timeout":
         return math.inf, status, f"killed after {wall:.0f} s", stats
     if status == "hung":
-        return math.inf, status, f"a request stalled; go has no response timeout (killed at {wall:.0f} s)", stats
+        return (
+            math.inf,
+            status,
+            f"a request stalled; go has no response timeout (killed at {wall:.0f} s)",
+            stats,
+        )
     if proc.returncode != 0:
         lines = [ln for ln in (err or "").strip().splitlines() if ln.strip()]
         return math.inf, "failed", (lines[-1] if lines else f"exit {proc.returncode}")[:200], stats
@@ -493,7 +500,9 @@ def ground_truth(
         secs = [x[0] for x in rs]
         med = statistics.median(secs)
         bad = next((x for x in rs if not math.isfinite(x[0])), None)
-        status, detail = ("ok", "") if math.isfinite(med) else (bad[1], bad[2]) if bad else ("failed", "")
+        status, detail = (
+            ("ok", "") if math.isfinite(med) else (bad[1], bad[2]) if bad else ("failed", "")
+        )
         truths[name] = Truth(
             med,
             status,
@@ -520,7 +529,9 @@ class Pick:
     explanation: str = ""
 
 
-def strategy_goaccel(scenario: Scenario, project: Path, urls: dict[str, str], budget: float) -> Pick:
+def strategy_goaccel(
+    scenario: Scenario, project: Path, urls: dict[str, str], budget: float
+) -> Pick:
     """What `goaccel setup` measures: goaccel.measure.measure() (probe all mirrors within the
     budget, integrity against go.sum, rank), with an empty catalog so that no checksum
     database on the internet is checked, and no module cache (a fresh machine)."""
@@ -710,7 +721,8 @@ def run_scenario(
         picks["ping"] = strategy_ping(scenario, urls)
         log(f"    ping picks {picks['ping'].mirror} ({picks['ping'].probe_s:.2f} s)")
         picks["large-file"] = strategy_large_file(scenario, urls)
-        log(f"    large-file picks {picks['large-file'].mirror} ({picks['large-file'].probe_s:.2f} s)")
+        lf = picks["large-file"]
+        log(f"    large-file picks {lf.mirror} ({lf.probe_s:.2f} s)")
         truths = ground_truth(
             go,
             scenario,
@@ -758,14 +770,25 @@ def _columns(rows: Sequence[Sequence[str]], right: set[int], indent: str = "") -
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     out = []
     for r in rows:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))]
+        cells = [
+            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
+        ]
         out.append(indent + "  ".join(cells).rstrip())
     return "\n".join(out)
 
 
 def scenario_table(res: ScenarioResult) -> str:
     s = res.scenario
-    head = ("mirror", "simulated", "go mod download", "goaccel", "predicted", "ping", "1 file", "picked by")
+    head = (
+        "mirror",
+        "simulated",
+        "go mod download",
+        "goaccel",
+        "predicted",
+        "ping",
+        "1 file",
+        "picked by",
+    )
     rows: list[tuple[str, ...]] = [head]
     for spec in s.mirrors:
         n = spec.name
@@ -783,8 +806,12 @@ def scenario_table(res: ScenarioResult) -> str:
                 t.text() + mark,
                 verdict,
                 "-" if g.get("predicted_s") is None else f"{g['predicted_s']:.2f} s",
-                f"{pg['median_ms']:.0f} ms" if pg.get("median_ms") is not None else (pg.get("error") or "-"),
-                _rate(lf["throughput_bytes_per_s"]) if lf.get("throughput_bytes_per_s") else (lf.get("error") or "-"),
+                f"{pg['median_ms']:.0f} ms"
+                if pg.get("median_ms") is not None
+                else (pg.get("error") or "-"),
+                _rate(lf["throughput_bytes_per_s"])
+                if lf.get("throughput_bytes_per_s")
+                else (lf.get("error") or "-"),
                 ", ".join(picked),
             )
         )
@@ -828,7 +855,15 @@ class Summary:
 
 
 def summary_table(sums: Sequence[Summary]) -> str:
-    head = ("strategy", "median regret", "worst regret", "<= 1.05", "failed picks", "probe time median", "max")
+    head = (
+        "strategy",
+        "median regret",
+        "worst regret",
+        "<= 1.05",
+        "failed picks",
+        "probe time median",
+        "max",
+    )
     rows: list[tuple[str, ...]] = [head]
     for s in sums:
         n = len(s.regrets)
@@ -853,9 +888,18 @@ def _verdict(ok: bool) -> str:
 def checks(sums: dict[str, Summary], scenarios: int) -> list[tuple[str, bool]]:
     g = sums["goaccel"]
     out = [
-        (f"at least {MIN_SCENARIOS} scenarios with a ground truth ({scenarios})", scenarios >= MIN_SCENARIOS),
-        (f"goaccel worst regret {_regret_text(g.worst)} <= {TARGET_WORST}", g.worst <= TARGET_WORST),
-        (f"goaccel median regret {_regret_text(g.median)} <= {TARGET_MEDIAN}", g.median <= TARGET_MEDIAN),
+        (
+            f"at least {MIN_SCENARIOS} scenarios with a ground truth ({scenarios})",
+            scenarios >= MIN_SCENARIOS,
+        ),
+        (
+            f"goaccel worst regret {_regret_text(g.worst)} <= {TARGET_WORST}",
+            g.worst <= TARGET_WORST,
+        ),
+        (
+            f"goaccel median regret {_regret_text(g.median)} <= {TARGET_MEDIAN}",
+            g.median <= TARGET_MEDIAN,
+        ),
     ]
     for other in STRATEGIES[1:]:
         o = sums[other]
@@ -863,7 +907,8 @@ def checks(sums: dict[str, Summary], scenarios: int) -> list[tuple[str, bool]]:
         out.append(
             (
                 f"goaccel strictly better than {other} (worst {_regret_text(g.worst)} < "
-                f"{_regret_text(o.worst)}, median {_regret_text(g.median)} <= {_regret_text(o.median)})",
+                f"{_regret_text(o.worst)}, median {_regret_text(g.median)} <= "
+                f"{_regret_text(o.median)})",
                 ok,
             )
         )
@@ -917,6 +962,25 @@ def scenario_json(res: ScenarioResult) -> dict[str, Any]:
     }
 
 
+def calibration(results: Sequence[ScenarioResult]) -> dict[str, Any]:
+    """How far goaccel's predicted time is from the real one: real / predicted, over the
+    mirrors go could use (complete, healthy) that goaccel ranked."""
+    ratios = []
+    for res in results:
+        for name, t in res.truths.items():
+            g = res.picks["goaccel"].per_mirror.get(name) or {}
+            if t.ok and g.get("predicted_s"):
+                ratios.append(t.seconds / g["predicted_s"])
+    if not ratios:
+        return {"mirrors": 0}
+    return {
+        "mirrors": len(ratios),
+        "real_over_predicted_median": round(statistics.median(ratios), 3),
+        "real_over_predicted_min": round(min(ratios), 3),
+        "real_over_predicted_max": round(max(ratios), 3),
+    }
+
+
 def misses(results: Sequence[ScenarioResult]) -> list[str]:
     """For every scenario where goaccel's regret exceeds 1.05: its pick against the best."""
     lines = []
@@ -925,7 +989,9 @@ def misses(results: Sequence[ScenarioResult]) -> list[str]:
         if r <= 1.05:
             continue
         pick, best = res.picks["goaccel"].mirror, res.best
-        lines.append(f"scenario {res.scenario.index}: goaccel picked {pick}, regret {_regret_text(r)}")
+        lines.append(
+            f"scenario {res.scenario.index}: goaccel picked {pick}, regret {_regret_text(r)}"
+        )
         for name in (pick, best):
             if name is None:
                 continue
@@ -936,7 +1002,8 @@ def misses(results: Sequence[ScenarioResult]) -> list[str]:
                 f"connect {est.get('connect_s')} + requests {est.get('requests_s')} + transfer "
                 f"{est.get('transfer_s')} + missing {est.get('missing_s')}; measured latency "
                 f"{g.get('latency_ms')} ms, connect {g.get('connect_ms')} ms, throughput "
-                f"{g.get('throughput_bytes_per_s')} B/s, {g.get('missing')}/{g.get('checked')} missing"
+                f"{g.get('throughput_bytes_per_s')} B/s, "
+                f"{g.get('missing')}/{g.get('checked')} missing"
             )
     return lines
 
@@ -953,12 +1020,36 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     )
     p.add_argument("--seed", type=int, default=1, help="scenario seed (default 1)")
     p.add_argument("--scenarios", type=int, default=12, help="number of scenarios (default 12)")
-    p.add_argument("--budget", type=float, default=5.0, help="goaccel probe budget, s (default 5, as setup)")
-    p.add_argument("--truth-rounds", type=int, default=1, help="go mod download runs per mirror; the median counts (default 1)")
-    p.add_argument("--truth-timeout", type=float, default=60.0, help="watchdog per go mod download, s (default 60)")
-    p.add_argument("--fault-rate", type=float, default=0.5, help="share of scenarios with one faulty mirror (default 0.5)")
-    p.add_argument("--max-seconds", type=float, default=1200.0, help="overall limit: scenarios that would start past it are skipped (default 1200)")
-    p.add_argument("--json", action="store_true", help="print every figure as one JSON document on stdout")
+    p.add_argument(
+        "--budget", type=float, default=5.0, help="goaccel probe budget, s (default 5, as setup)"
+    )
+    p.add_argument(
+        "--truth-rounds",
+        type=int,
+        default=1,
+        help="go mod download runs per mirror; the median counts (default 1)",
+    )
+    p.add_argument(
+        "--truth-timeout",
+        type=float,
+        default=60.0,
+        help="watchdog per go mod download, s (default 60)",
+    )
+    p.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.5,
+        help="share of scenarios with one faulty mirror (default 0.5)",
+    )
+    p.add_argument(
+        "--max-seconds",
+        type=float,
+        default=1200.0,
+        help="overall limit: scenarios that would start past it are skipped (default 1200)",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print every figure as one JSON document on stdout"
+    )
     p.add_argument("--save", metavar="FILE", help="also write the JSON document to FILE")
     p.add_argument("--quiet", action="store_true", help="no per-scenario tables in the text output")
     args = p.parse_args(argv)
@@ -1015,7 +1106,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 with running_mirrors(scenario) as (urls, procs):
                     anchor = next(s.name for s in scenario.mirrors if s.anchor)
                     project = write_project(scratch / "warm-project", scenario.modules)
-                    go_mod_download(go, project, urls[anchor], procs[anchor], scratch / "warm", 60.0)
+                    go_mod_download(
+                        go, project, urls[anchor], procs[anchor], scratch / "warm", 60.0
+                    )
                     shutil.rmtree(scratch / "warm", ignore_errors=True)
             res = run_scenario(go, scenario, scratch, args)
             results.append(res)
@@ -1033,6 +1126,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         for k in STRATEGIES
     }
     cks = checks(sums, len(valid))
+    calib = calibration(valid)
     ok = all(c for _, c in cks)
     elapsed = time.monotonic() - start
     env_doc = {
@@ -1063,6 +1157,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         "no_ground_truth": [r.scenario.index for r in results if r.best is None],
         "skipped": skipped,
         "summary": {k: s.to_json() for k, s in sums.items()},
+        "goaccel_calibration": calib,
         "checks": [{"check": text, "pass": c} for text, c in cks],
         "elapsed_s": round(elapsed, 1),
         "pass": ok,
@@ -1088,17 +1183,27 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             )
             print(scenario_table(res))
             picks = ", ".join(
-                f"{k} {res.picks[k].mirror or 'none'} ({_regret_text(res.regret(k))})" for k in STRATEGIES
+                f"{k} {res.picks[k].mirror or 'none'} ({_regret_text(res.regret(k))})"
+                for k in STRATEGIES
             )
             print(f"  picks (regret): {picks}")
     print()
-    print(f"summary over {len(valid)} scenarios (regret = picked mirror's real time / best mirror's):")
+    print(
+        f"summary over {len(valid)} scenarios (regret = picked mirror's real time / best mirror's):"
+    )
     print(summary_table(list(sums.values())))
     for r in results:
         if r.best is None:
             print(f"warning: scenario {r.scenario.index} has no mirror that go could use; left out")
     if skipped:
         print(f"skipped (overall time limit): scenarios {', '.join(map(str, skipped))}")
+    if calib.get("mirrors"):
+        print(
+            f"goaccel's predicted time against the real one, over {calib['mirrors']} mirrors go "
+            f"could use: real/predicted median {calib['real_over_predicted_median']:.2f}, "
+            f"range {calib['real_over_predicted_min']:.2f}-{calib['real_over_predicted_max']:.2f} "
+            "(only the order matters for the pick)"
+        )
     lines = misses(valid)
     if lines:
         print()
