@@ -11,8 +11,10 @@ content and the occasional fault, then:
    an infinite time;
 2. **strategies**: lets three strategies pick a mirror and times how long each one measured:
 
-   - ``goaccel``: goaccel's own ``probe()`` (all mirrors concurrently, budget 5 s as in
-     ``goaccel setup``) and ``rank()``; the pick is ``ranking.best``;
+   - ``goaccel``: ``goaccel.measure.measure()``, what ``goaccel setup`` runs (all mirrors
+     probed concurrently within the 5 s budget, zips checked against go.sum, ``rank()``), with
+     an empty catalog (no public checksum database) and no module cache; the pick is
+     ``ranking.best``;
    - ``ping``: 3 sequential GETs of ``<mirror>/<first module>/@v/list`` per mirror (a fresh
      connection each, all mirrors at the same time), lowest median wins; a mirror with a
      network error or a status other than 200/404/410 is excluded (what registry switchers
@@ -30,6 +32,8 @@ median probe time, and checks the targets: goaccel's worst regret <= 1.15, its m
 that is not higher).  Run from the repository root::
 
     .venv/bin/python benchmarks/bench_selection.py [--seed 1] [--scenarios 12] [--json]
+
+Results and a discussion: docs/benchmarks.md.  About 5-6 minutes with the defaults on 2 cores.
 
 Nothing leaves 127.0.0.1: go runs with GOPROXY set to one simulator URL only (no ``direct``),
 a complete go.sum, GOSUMDB=off, GONOSUMDB=example.com, GOTOOLCHAIN=local and its own HOME,

@@ -265,7 +265,14 @@ def build_plan(
         settings["GOPRIVATE"] = merge_patterns(goenv.value("GOPRIVATE"), patterns)
         for key in ("GONOPROXY", "GONOSUMDB"):
             s = goenv.settings.get(key)
-            if s is not None and s.value and s.source not in (DEFAULT, GOROOT_ENV):
+            # "none" (go help private's recipe for a company mirror that serves private
+            # modules too) is a deliberate "nothing bypasses the proxy": leave it alone.
+            if (
+                s is not None
+                and s.value
+                and s.value != "none"
+                and s.source not in (DEFAULT, GOROOT_ENV)
+            ):
                 settings[key] = merge_patterns(s.value, patterns)
                 if any(p not in split_list(s.value) for p in patterns):
                     notes.append(

@@ -523,6 +523,15 @@ def test_private_merges_into_explicit_gonoproxy_and_gonosumdb(source: str) -> No
     assert not any(n.startswith("GONOSUMDB") for n in p.notes)
 
 
+def test_gonoproxy_none_is_a_deliberate_choice_and_kept() -> None:
+    """`go help private`: GONOPROXY=none routes every module, private ones too, through a
+    company mirror. Merging patterns into it would make them bypass that mirror again."""
+    env = genv(GONOPROXY=("none", GO_ENV_FILE), GOPRIVATE=("", DEFAULT))
+    p = plan(env=env, private=["*.corp.example"], reachable={SUMDB_DEFAULT: True})
+    assert p.settings["GOPRIVATE"] == "*.corp.example"
+    assert "GONOPROXY" not in p.settings
+
+
 @pytest.mark.parametrize("source", [DEFAULT, GOROOT_ENV])
 def test_derived_gonoproxy_is_not_touched(source: str) -> None:
     # go reports GONOPROXY = GOPRIVATE when GONOPROXY is unset: that is not an explicit value

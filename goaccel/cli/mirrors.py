@@ -83,7 +83,7 @@ def add(
     ],
     name: Annotated[
         Optional[str],
-        typer.Option("--name", metavar="NAME", help="A short name (default: the host)."),
+        typer.Option("--name", metavar="NAME", help="A short name (default: host[:port])."),
     ] = None,
     json: Json = False,
     verbose: Verbose = False,

@@ -708,7 +708,9 @@ def _list_findings(parsed: ParsedGoproxy, *, gonoproxy: str, source: str) -> lis
             _finding(
                 "goproxy-comma-fallback",
                 WARNING if before_mirror else OK,
-                "A ',' after a mirror: if it is down, go does not try the next entry",
+                "A ',' after a mirror: if it is down, go does not try the next entry"
+                if before_mirror
+                else "',direct' after the mirror: go goes direct only after a 404 or 410",
                 seen=f"{shown} ({names} followed by ',')",
                 why="After ',' go moves to the next entry only when the mirror answers 404 or "
                 "410. Connection refused, a timeout, a TLS error, 403 or 500 stop "
