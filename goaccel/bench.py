@@ -178,7 +178,7 @@ def run_bench(
     ranking = rank(
         [b.merged for b in benches],
         workload.modules,
-        known_sizes=known_zip_sizes(workload, gomodcache),
+        known_sizes={**settings.size_hints, **known_zip_sizes(workload, gomodcache)},
     )
     return BenchResult(workload, benches, ranking, rounds, budget, time.monotonic() - start)
 

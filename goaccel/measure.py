@@ -133,5 +133,6 @@ def measure(
     settings = ProbeSettings(budget=budget, expected_hashes=zips, expected_mod_hashes=mods)
     sumdb_urls = {s.name: s.url for s in catalog.sumdbs}
     run = probe(targets, workload.modules, settings, sumdb_urls, on_progress)
-    ranking = rank(run.mirrors, workload.modules, known_sizes=known_zip_sizes(workload, gomodcache))
+    known = {**run.size_hints, **known_zip_sizes(workload, gomodcache)}
+    ranking = rank(run.mirrors, workload.modules, known_sizes=known)
     return Measurement(run, ranking, workload)

@@ -72,6 +72,11 @@ class ProbeSettings:
     sumdb_name: str = SUMDB_NAME
     expected_hashes: Mapping[str, str] = field(default_factory=dict)  # "path@version" -> zip h1
     expected_mod_hashes: Mapping[str, str] = field(default_factory=dict)  # -> go.mod h1
+    # Zip sizes learnt so far ("path@version" -> bytes), shared by all mirrors of a run: the
+    # workload's total size is what the transfer term needs, and a 1-byte ranged GET tells
+    # it without downloading. Filled by whichever mirror answers first.
+    size_hints: dict[str, int] = field(default_factory=dict)
+    probe_sizes: bool = True
     seed: int = 0
 
 
@@ -170,6 +175,7 @@ class ProbeRun:
     budget: float
     elapsed_s: float
     sumdb_reachable: dict[str, Optional[bool]] = field(default_factory=dict)
+    size_hints: dict[str, int] = field(default_factory=dict)  # zip sizes learnt while probing
 
 
 # --------------------------------------------------------------------------- error mapping
@@ -471,8 +477,33 @@ class _MirrorProber:
                         self.result.mismatched.append(
                             f"{key}/go.mod (h1 {actual} != go.sum {expected})"
                         )
+                if s.status == 200 and m.needs_zip and self.s.probe_sizes:
+                    await self._learn_size(client, m, key)
 
         await asyncio.gather(*(check(m) for m in sample))
+
+    async def _learn_size(self, client: Any, m: ModuleRef, key: str) -> None:
+        """The zip's size from the headers of a 1-byte ranged GET (Content-Range), or of the
+        whole answer when the mirror ignores Range (Content-Length): the body is not read."""
+        if key in self.s.size_hints:
+            return
+        url = module_url(self.t.url, m, "zip")
+        self.result.requests += 1
+        try:
+            async with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as resp:
+                size: Optional[int] = None
+                if resp.status_code == 206:
+                    total = resp.headers.get("content-range", "").rpartition("/")[2]
+                    size = int(total) if total.isdigit() else None
+                elif resp.status_code == 200:
+                    length = resp.headers.get("content-length", "")
+                    size = int(length) if length.isdigit() else None
+                if size is not None:
+                    self.s.size_hints.setdefault(key, size)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a size is a hint: without it the mean of known sizes stands in
+            return
 
     async def _zips(self, client: Any) -> None:
         zips = _spread([m for m in self.modules if m.needs_zip], self.s.zip_sample, self.s.seed)
@@ -750,6 +781,7 @@ async def probe_async(
         budget=settings.budget,
         elapsed_s=time.monotonic() - start,
         sumdb_reachable=sumdb_reachable,
+        size_hints=dict(settings.size_hints),
     )
 
 

@@ -1,12 +1,18 @@
 """Rank probed mirrors by the predicted time to fetch the workload, not by ping.
 
-The model follows what `go mod download` does: for each module it needs the .mod (and, for
-modules whose code is built, the .zip), with GOMAXPROCS requests in flight (cmd/go's
-modcmd/download.go; GOMAXPROCS defaults to the CPU count, which is what goaccel uses). So
+The model follows what `go mod download` (go1.27) does, as the simulator's request logs show
+it: every module's .mod, GOMAXPROCS at a time; then the .info of each module whose zip is
+needed, strictly one after another; then the zips, GOMAXPROCS at a time (GOMAXPROCS defaults
+to the CPU count, which is what goaccel uses). So
 
-    predicted = connect + ceil(requests / parallelism) * latency
-              + workload bytes / throughput
-              + modules the mirror lacks * (latency + MISSING_COST_S)
+    round trips = zip modules + ceil(modules / P) + ceil(zip modules / P)
+    predicted   = connect + round trips * latency
+                + workload bytes / throughput
+                + modules the mirror lacks * (latency + MISSING_COST_S)
+
+The workload's bytes come from the local module cache, the zips downloaded while probing,
+and 1-byte ranged GETs for the rest (sizes from Content-Range), the mean standing in for any
+still unknown.
 
 A mirror that lacks modules is not discarded: with `GOPROXY=a|b,direct` go asks the next entry
 for a 404, but each miss costs a round trip plus the fallback, which MISSING_COST_S stands for
@@ -115,7 +121,9 @@ def rank(
     zip_mods = sum(1 for m in modules if m.needs_zip)
     n = len(modules)
     total_bytes = estimate_workload_bytes(modules, probes, known_sizes or {})
-    requests = zip_mods * 2 + (n - zip_mods)
+    # go mod download (go1.27): every .mod, GOMAXPROCS at a time; then each zip module's
+    # .info strictly one after another; then the zips, GOMAXPROCS at a time. Round trips:
+    round_trips = zip_mods + math.ceil(n / par) + math.ceil(zip_mods / par)
     # A mirror whose zips did not start within the budget (high latency, tight budget) gets
     # the median of the others: neither rewarded nor punished for what was not measured.
     measured = [t for p in probes if p.usable and (t := p.throughput_bps)]
@@ -143,7 +151,7 @@ def rank(
         missing_frac = len(p.missing) / p.checked if p.checked else 0.0
         est = Estimate(
             connect_s=p.connect_s or 0.0,
-            requests_s=math.ceil(requests / par) * lat,
+            requests_s=round_trips * lat,
             transfer_s=total_bytes / thr if total_bytes else 0.0,
             missing_s=missing_frac * n * (lat + MISSING_COST_S),
         )

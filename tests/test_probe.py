@@ -241,3 +241,18 @@ def test_slow_first_byte_on_one_zip_is_slowness_not_a_stall() -> None:
     assert got["slow"].zips_complete == 2
     assert got["slow"].zip_seconds >= 0.8, "the wait is charged to throughput"
     assert got["nozips"].error is not None and got["nozips"].error.kind == STALLED
+
+
+def test_zip_sizes_are_learnt_without_downloading() -> None:
+    """A 1-byte ranged GET per zip gives the workload's exact size for the transfer term."""
+    from goaccel.rank import rank
+
+    mods = make_universe(10, sizes=[3_000, 90_000, 400_000])
+    refs = [ModuleRef(m.path, m.version) for m in mods]
+    with MirrorSim(mods) as sim:
+        run_ = probe([Target("sim", sim.url)], refs, ProbeSettings(budget=3, zip_sample=2))
+        zip_requests = [r for r in sim.requests if r.kind == "zip"]
+    assert run_.size_hints == {f"{m.path}@{m.version}": len(m.zip) for m in mods}
+    assert len(zip_requests) == 10 or len(zip_requests) == 12  # 10 ranged + the 2 sampled
+    ranking = rank(run_.mirrors, refs, known_sizes=run_.size_hints)
+    assert ranking.workload_bytes == sum(len(m.zip) for m in mods)

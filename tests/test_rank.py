@@ -100,16 +100,16 @@ def test_far_fat_pipe_wins_on_big_zips() -> None:
     assert (r.modules, r.zip_modules, r.workload_bytes, r.parallelism) == (20, 20, 400_000_000, 4)
     far, near = r.usable
     assert far.estimate is not None and near.estimate is not None
-    # 40 requests (.mod + .zip each) in 10 rounds of 4
-    assert far.estimate.requests_s == pytest.approx(10 * 0.25)
+    # round trips: 20 .info one by one + 20 .mod in 5 rounds of 4 + 20 zips in 5 rounds
+    assert far.estimate.requests_s == pytest.approx(30 * 0.25)
     assert far.estimate.transfer_s == pytest.approx(400_000_000 / 50_000_000)
-    assert far.predicted_s == pytest.approx(10.5)
-    assert near.predicted_s == pytest.approx(0.04 + 400.0)
+    assert far.predicted_s == pytest.approx(15.5)
+    assert near.predicted_s == pytest.approx(30 * 0.004 + 400.0)
     assert (far.verdict, far.rank, near.verdict, near.rank) == (BEST, 1, SLOWER, 2)
     assert r.best is far
     assert r.explanation == (
-        "far wins: predicted 10.5 s for 20 modules (400.0 MB of zips); runner-up near is "
-        "38.1x slower (400.0 s), decided by throughput: 50.0 MB/s against 1.0 MB/s, "
+        "far wins: predicted 15.5 s for 20 modules (400.0 MB of zips); runner-up near is "
+        "25.8x slower (400.1 s), decided by throughput: 50.0 MB/s against 1.0 MB/s, "
         "although near answers small requests faster."
     )
 
@@ -160,15 +160,15 @@ def test_stale_fast_mirror_loses_to_complete_slower_one() -> None:
     )
     assert [e.probe.name for e in r.usable] == ["complete", "stale"]
     complete, stale = r.usable
-    # 150 requests -> 38 rounds
-    assert complete.predicted_s == pytest.approx(38 * 0.06 + 5_000_000 / 5_000_000)
+    # 50 .info one by one + 100 .mod in 25 rounds of 4 + 50 zips in 13 rounds = 88
+    assert complete.predicted_s == pytest.approx(88 * 0.06 + 5_000_000 / 5_000_000)
     assert stale.estimate is not None
     assert stale.estimate.missing_s == pytest.approx(0.5 * 100 * (0.02 + MISSING_COST_S))
     assert (complete.verdict, complete.reason) == (BEST, "")
     assert (stale.verdict, stale.reason) == (STALE, "lacks 20 of 40 modules checked (404/410)")
     assert stale.rank == 2 and stale.usable  # still a usable fallback
     assert "decided by completeness: stale lacks 20 of 40 modules checked." in r.explanation
-    assert r.explanation.startswith("complete wins: predicted 3.3 s for 100 modules")
+    assert r.explanation.startswith("complete wins: predicted 6.3 s for 100 modules")
 
 
 def test_nearly_complete_fastest_mirror_stays_best() -> None:

@@ -230,6 +230,7 @@ def run_probes(ctx: Context) -> list[Finding]:
         zip_sample=2,
         zip_bytes_cap=2 * 1024 * 1024,
         completeness_sample=min(len(workload.modules), 200),  # evidence for private modules
+        probe_sizes=False,  # doctor ranks nothing: no need for the workload's size
         expected_hashes=zips,
         expected_mod_hashes=mods,
     )
