@@ -13,7 +13,6 @@ import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -195,16 +194,11 @@ def go_download_time(
     environ: Mapping[str, str] | None = None,
 ) -> GroundTruth:
     """Time the real `go mod download` through one mirror, into empty temporary caches."""
-    from goaccel.doctor.run import _kill_tree
+    from goaccel.doctor.run import cold_caches, kill_tree
 
     env = dict(os.environ if environ is None else environ)
-    with tempfile.TemporaryDirectory(prefix="goaccel-bench-") as tmp:
-        env["GOPROXY"] = mirror_url
-        env["GOMODCACHE"] = str(Path(tmp) / "mod")
-        env["GOCACHE"] = str(Path(tmp) / "build")
-        flags = env.get("GOFLAGS", "").split()
-        if "-modcacherw" not in flags:  # so the temporary cache can be removed
-            env["GOFLAGS"] = " ".join([*flags, "-modcacherw"])
+    env["GOPROXY"] = mirror_url
+    with cold_caches(env):
         start = time.monotonic()
         proc = subprocess.Popen(
             [go, "mod", "download"],
@@ -218,7 +212,7 @@ def go_download_time(
         try:
             _, err = proc.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
-            _kill_tree(proc)
+            kill_tree(proc)
             proc.communicate()
             return GroundTruth(None, False, True, f"no result in {timeout:.0f} s (stopped)")
         elapsed = time.monotonic() - start

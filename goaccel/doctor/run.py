@@ -79,8 +79,9 @@ def _workdir(root: Path, use_copy: bool) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def _cold_caches(env: dict[str, str], cold: bool) -> Iterator[None]:
-    """--cold: empty module and build caches, as on a fresh CI machine."""
+def cold_caches(env: dict[str, str], cold: bool = True) -> Iterator[None]:
+    """Empty temporary module and build caches in env, as on a fresh CI machine (doctor
+    --cold, bench --go); removed afterwards."""
     if not cold:
         yield
         return
@@ -94,7 +95,7 @@ def _cold_caches(env: dict[str, str], cold: bool) -> Iterator[None]:
         yield
 
 
-def _kill_tree(proc: subprocess.Popen[bytes]) -> None:
+def kill_tree(proc: subprocess.Popen[bytes]) -> None:
     if sys.platform == "win32":  # pragma: no cover - Windows only
         subprocess.run(
             ["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False
@@ -136,7 +137,7 @@ def live_run(
     use_copy = go_version_tuple(go_version) < TIDY_DIFF_SINCE
     args = [go, "mod", "tidy", "-x"] + ([] if use_copy else ["-diff"])
     guarded = {name: read_bytes_or_none(root / name) for name in ("go.mod", "go.sum")}
-    with _cold_caches(env, cold), _workdir(root, use_copy) as cwd:
+    with cold_caches(env, cold), _workdir(root, use_copy) as cwd:
         start = time.monotonic()
         try:
             proc = subprocess.Popen(
@@ -177,11 +178,11 @@ def live_run(
             returncode: Optional[int] = proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             timed_out = True
-            _kill_tree(proc)
+            kill_tree(proc)
             proc.wait()
             returncode = None
         except KeyboardInterrupt:
-            _kill_tree(proc)
+            kill_tree(proc)
             proc.wait()
             raise
         for t in readers:
