@@ -22,7 +22,7 @@ from typing import Any, Callable, Optional
 from goaccel.catalog import Catalog
 from goaccel.errors import ConfigFileError
 from goaccel.measure import expected_hashes, known_zip_sizes
-from goaccel.probe import MirrorProbe, ProbeError, ProbeSettings, Target, probe
+from goaccel.probe import MirrorProbe, ProbeSettings, Target, probe
 from goaccel.rank import Ranking, rank
 from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 from goaccel.workload import Workload
@@ -132,8 +132,6 @@ def merge_rounds(rounds: Sequence[MirrorProbe]) -> MirrorProbe:
     failed = [r for r in rounds if r.error is not None]
     if len(failed) == len(rounds):
         m.error = failed[0].error
-    elif failed and not answered:
-        m.error = ProbeError(failed[0].error.kind, failed[0].error.detail)  # type: ignore[union-attr]
     m.elapsed_s = sum(r.elapsed_s for r in rounds)
     m.finished = all(r.finished for r in rounds)
     return m

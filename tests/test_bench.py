@@ -179,3 +179,31 @@ def test_go_needs_a_project(tmp_path: Path) -> None:
     proc = goaccel("bench", "--no-builtin", "--mirror", "http://127.0.0.1:9", "--go", cwd=tmp_path)
     assert proc.returncode == 2
     assert "--go needs a Go module" in proc.stderr
+
+
+def test_merge_rounds_pools_measurements_and_keeps_only_a_permanent_failure() -> None:
+    from goaccel.bench import merge_rounds
+    from goaccel.probe import MirrorProbe, ProbeError
+
+    def round_(latency: float, *, error: bool = False) -> MirrorProbe:
+        p = MirrorProbe(name="m", url="https://m.example")
+        if error:
+            p.error = ProbeError("reset", "connection reset by the server")
+            p.error_counts = {"reset": 1}
+            return p
+        p.first_request_s = latency * 2
+        p.latencies = [latency] * 3
+        p.zip_bytes, p.zip_seconds = 1_000_000, 0.5
+        p.checked_modules = ["a@v1", "b@v1"]
+        p.checked = 2
+        p.missing = ["b@v1"]
+        return p
+
+    flaky = merge_rounds([round_(0.01), round_(0.02, error=True), round_(0.03)])
+    assert flaky.error is None and flaky.usable
+    assert sorted(flaky.latencies) == [0.01] * 3 + [0.03] * 3
+    assert flaky.throughput_bps == pytest.approx(2_000_000 / 1.0)
+    assert (flaky.checked, flaky.missing) == (2, ["b@v1"])
+    assert flaky.error_counts == {"reset": 1}
+    dead = merge_rounds([round_(0, error=True), round_(0, error=True)])
+    assert dead.error is not None and dead.error.kind == "reset" and not dead.usable
