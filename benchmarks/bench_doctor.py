@@ -34,7 +34,6 @@ benchmark cannot run.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import platform
@@ -42,12 +41,10 @@ import random
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,6 +54,18 @@ TESTS = REPO / "tests"
 EMPTY_CATALOG = TESTS / "data" / "empty-catalog.toml"
 sys.path.insert(0, str(TESTS))
 
+from benchcommon import (  # noqa: E402  (a sibling module: this script's directory)
+    Clock,
+    Run,
+    columns,
+    find_goaccel,
+    fmt_s,
+    log,
+    rounded,
+    run_timed,
+    scratch_dir,
+    verdict,
+)
 from mirrorsim import MirrorSim, Profile, make_universe, write_project  # noqa: E402
 
 #: The issue's target: the live run may take at most this much longer than bare go.
@@ -76,55 +85,6 @@ BARE, DOCTOR, NORUN, BARE_X = "bare", "doctor", "no-run", "bare-x"
 # --------------------------------------------------------------------------------------------
 # Running commands
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class Run:
-    wall_s: float
-    returncode: int | None  # None: killed at the time limit
-    stdout: str
-    stderr: str
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    """Kill the run's whole process group: the process and anything it left behind."""
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    elif proc.poll() is None:
-        proc.kill()
-
-
-def run_timed(cmd: Sequence[str], env: dict[str, str], cwd: Path, limit: float) -> Run:
-    """Run ``cmd`` once, timing it from spawn to exit (output fully read); kill at ``limit``."""
-    extra: dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        list(cmd),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=cwd,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        **extra,
-    )
-    try:
-        try:
-            out, err = proc.communicate(timeout=limit)
-            code: int | None = proc.returncode
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            out, err = proc.communicate()
-            code = None
-        wall = time.perf_counter() - t0
-    finally:
-        _kill_group(proc)  # leftovers (none expected), and the child itself on Ctrl-C
-        if proc.poll() is None:
-            proc.wait()
-    return Run(wall, code, out, err)
 
 
 def isolated_env(root: Path, goproxy: str) -> dict[str, str]:
@@ -166,7 +126,6 @@ def isolated_env(root: Path, goproxy: str) -> dict[str, str]:
             "GOTELEMETRY": "off",
             "GOFLAGS": "-modcacherw",
             "GOACCEL_CATALOG": str(EMPTY_CATALOG),
-            "GOACCEL_NO_UPDATE_CHECK": "1",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
             "NO_COLOR": "1",
@@ -176,53 +135,6 @@ def isolated_env(root: Path, goproxy: str) -> dict[str, str]:
         }
     )
     return env
-
-
-def find_goaccel() -> str | None:
-    bindir = Path(sys.executable).parent
-    for name in ("goaccel", "goaccel.exe"):
-        candidate = bindir / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("goaccel")
-
-
-@contextlib.contextmanager
-def scratch_dir() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="goaccel-bench-doctor-"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-class Clock:
-    """The benchmark's overall time limit: later runs are skipped rather than overrunning."""
-
-    def __init__(self, limit: float) -> None:
-        self.start = time.monotonic()
-        self.limit = limit
-        self.skipped: list[str] = []
-
-    def allows(self, cost: float) -> bool:
-        """Whether work expected to take ``cost`` seconds still fits."""
-        return time.monotonic() - self.start + cost <= self.limit
-
-    def cap(self, limit: float) -> float:
-        """A run's kill time, never past the overall limit (so a hang cannot overrun it)."""
-        return max(0.1, min(limit, self.limit - (time.monotonic() - self.start)))
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.start
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _round(x: float | None, digits: int = 4) -> float | None:
-    return None if x is None else round(x, digits)
 
 
 def _tail(text: str, limit: int = 300) -> str:
@@ -251,10 +163,10 @@ class Series:
         return {
             "label": self.label,
             "runs": len(self.walls),
-            "wall_s": [_round(w) for w in self.walls],
-            "median_s": _round(_median(self.walls)),
-            "min_s": _round(min(self.walls) if self.walls else None),
-            "max_s": _round(max(self.walls) if self.walls else None),
+            "wall_s": [rounded(w) for w in self.walls],
+            "median_s": rounded(_median(self.walls)),
+            "min_s": rounded(min(self.walls) if self.walls else None),
+            "max_s": rounded(max(self.walls) if self.walls else None),
             "requests": self.requests,
             "failures": self.failures,
         }
@@ -388,7 +300,7 @@ def bench(
             run, kinds, error = b.measure(key, root, clock.cap(b.run_limit))
             shutil.rmtree(root, ignore_errors=True)  # untimed: the next run starts fresh
             s.requests.append(kinds)
-            figures[key] = {"wall_s": _round(run.wall_s), "exit": run.returncode}
+            figures[key] = {"wall_s": rounded(run.wall_s), "exit": run.returncode}
             if error:
                 s.failures.append(f"run {i + 1}: {error}")
                 figures[key]["error"] = error
@@ -409,27 +321,8 @@ def bench(
 # --------------------------------------------------------------------------------------------
 
 
-def _s(x: float | None, digits: int = 3) -> str:
-    return "-" if x is None else f"{x:.{digits}f} s"
-
-
 def _pct(x: float | None) -> str:
     return "-" if x is None else f"{x * 100:+.1f}%"
-
-
-def _verdict(ok: bool | None) -> str:
-    return "info" if ok is None else ("PASS" if ok else "FAIL")
-
-
-def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
-        ]
-        out.append("  ".join(cells).rstrip())
-    return "\n".join(out)
 
 
 def series_table(rows: Sequence[tuple[str, Sequence[float], str]]) -> str:
@@ -439,13 +332,13 @@ def series_table(rows: Sequence[tuple[str, Sequence[float], str]]) -> str:
             (
                 name,
                 str(len(xs)),
-                _s(_median(xs)),
-                _s(min(xs) if xs else None),
-                _s(max(xs) if xs else None),
+                fmt_s(_median(xs)),
+                fmt_s(min(xs) if xs else None),
+                fmt_s(max(xs) if xs else None),
                 vs,
             )
         )
-    return _columns(lines, right={1, 2, 3, 4, 5})
+    return columns(lines, right={1, 2, 3, 4, 5})
 
 
 # --------------------------------------------------------------------------------------------
@@ -525,7 +418,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         "unlimited" if bandwidth is None else f"{args.bandwidth_kbps:g} KB/s"
     )
 
-    with scratch_dir() as scratch, MirrorSim(modules, profile, name="mirror") as sim:
+    with (
+        scratch_dir("goaccel-bench-doctor-") as scratch,
+        MirrorSim(modules, profile, name="mirror") as sim,
+    ):
         project = write_project(scratch / "project", modules)
         # doctor finds go the same way (PATH), so both sides run the same go.
         probe_env = isolated_env(scratch / "probe", sim.url)
@@ -593,9 +489,10 @@ def report(
     whole_ok = None if whole is None else whole < LIVE_TARGET
     copy = bool(b.go_command) and "-diff" not in b.go_command
     summary = (
-        f"doctor live overhead {_pct(live_ratio)} (median live {_s(live)} vs bare {_s(bare)}; "
-        f"target < {LIVE_TARGET * 100:.0f}%) {_verdict(target_ok)}; whole-doctor overhead "
-        f"{_pct(whole)} beyond static checks ({_s(norun)})"
+        f"doctor live overhead {_pct(live_ratio)} "
+        f"(median live {fmt_s(live)} vs bare {fmt_s(bare)}; "
+        f"target < {LIVE_TARGET * 100:.0f}%) {verdict(target_ok)}; whole-doctor overhead "
+        f"{_pct(whole)} beyond static checks ({fmt_s(norun)})"
         + (f"; {len(failures)} failed runs" if failures else "")
     )
 
@@ -620,23 +517,23 @@ def report(
             },
             "series": {k: x.to_json() for k, x in s.items()},
             "doctor_live_total_s": {
-                "values": [_round(x) for x in b.live],
-                "median_s": _round(live),
-                "min_s": _round(min(b.live) if b.live else None),
-                "max_s": _round(max(b.live) if b.live else None),
+                "values": [rounded(x) for x in b.live],
+                "median_s": rounded(live),
+                "min_s": rounded(min(b.live) if b.live else None),
+                "max_s": rounded(max(b.live) if b.live else None),
             },
             "doctor_go_command": b.go_command,
             "doctor_used_copy": copy,
             "doctor_notes": b.doctor_notes,
-            "live_overhead": _round(live_ratio),
-            "live_overhead_paired_median": _round(_median(paired)),
-            "live_overhead_paired": [_round(p) for p in paired],
-            "whole_overhead": _round(whole),
-            "whole_overhead_s": _round(None if whole is None or bare is None else whole * bare),
-            "doctor_outside_live_s": _round(
+            "live_overhead": rounded(live_ratio),
+            "live_overhead_paired_median": rounded(_median(paired)),
+            "live_overhead_paired": [rounded(p) for p in paired],
+            "whole_overhead": rounded(whole),
+            "whole_overhead_s": rounded(None if whole is None or bare is None else whole * bare),
+            "doctor_outside_live_s": rounded(
                 None if doctor is None or live is None else doctor - live
             ),
-            "x_overhead": _round(ratio(bare_x)),
+            "x_overhead": rounded(ratio(bare_x)),
             "target": f"live overhead < {LIVE_TARGET * 100:.0f}%",
             "whole_within_target": whole_ok,
             "rounds": b.rounds,
@@ -676,12 +573,12 @@ def report(
     if doctor is not None and live is not None:
         print(
             f"doctor outside the live run (start-up, static checks, analysis, output): "
-            f"{_s(doctor - live)}; --no-run alone: {_s(norun)}"
+            f"{fmt_s(doctor - live)}; --no-run alone: {fmt_s(norun)}"
         )
     if whole is not None and bare is not None:
         print(
             f"whole-doctor overhead: doctor wall - no-run wall - bare = {whole * bare:+.3f} s = "
-            f"{_pct(whole)} of bare ({_verdict(whole_ok)} against {LIVE_TARGET * 100:.0f}%; "
+            f"{_pct(whole)} of bare ({verdict(whole_ok)} against {LIVE_TARGET * 100:.0f}%; "
             "informational)"
         )
     if bare_x is not None:

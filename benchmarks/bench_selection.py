@@ -76,6 +76,13 @@ TESTS = REPO / "tests"
 sys.path.insert(0, str(TESTS))
 sys.path.insert(0, str(REPO))
 
+from benchcommon import (  # noqa: E402  (a sibling module: this script's directory)
+    columns,
+    kill_group,
+    log,
+    rounded,
+    verdict,
+)
 from mirrorsim import (  # noqa: E402  (needs the sys.path entry above)
     MirrorSim,
     Module,
@@ -394,11 +401,6 @@ class Truth:
         )
 
 
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
-
-
 def go_mod_download(
     go: str,
     project: Path,
@@ -448,12 +450,12 @@ def go_mod_download(
                     if now - stalled_since >= STALL_GRACE_S:
                         status = "hung"
             if status:
-                _kill_group(proc)
+                kill_group(proc)
                 _out, err = proc.communicate()
                 wall = time.perf_counter() - t0
                 break
     finally:
-        _kill_group(proc)
+        kill_group(proc)
         if proc.poll() is None:
             proc.wait()
     stats: dict[str, Any] = {}
@@ -567,23 +569,23 @@ def strategy_goaccel(
             "checked": p.checked,
             "missing": len(p.missing),
             "mismatched": len(p.mismatched),
-            "predicted_s": _round(e.predicted_s),
+            "predicted_s": rounded(e.predicted_s),
             "estimate": None
             if est is None
             else {
-                "connect_s": _round(est.connect_s),
-                "requests_s": _round(est.requests_s),
-                "transfer_s": _round(est.transfer_s),
-                "missing_s": _round(est.missing_s),
+                "connect_s": rounded(est.connect_s),
+                "requests_s": rounded(est.requests_s),
+                "transfer_s": rounded(est.transfer_s),
+                "missing_s": rounded(est.missing_s),
             },
-            "elapsed_s": _round(p.elapsed_s),
+            "elapsed_s": rounded(p.elapsed_s),
         }
     best = ranking.best
     pick = Pick("goaccel", best.probe.name if best else None, wall, per, ranking.explanation)
     pick.per_mirror["_ranking"] = {
         "workload_bytes_estimated": ranking.workload_bytes,
         "parallelism": ranking.parallelism,
-        "probe_elapsed_s": _round(run.elapsed_s),
+        "probe_elapsed_s": rounded(run.elapsed_s),
     }
     return pick
 
@@ -675,7 +677,7 @@ def strategy_large_file(scenario: Scenario, urls: dict[str, str]) -> Pick:
         thr = nbytes / secs if nbytes and secs > 0 and not error else None
         per[name] = {
             "bytes": nbytes,
-            "seconds": _round(secs),
+            "seconds": rounded(secs),
             "throughput_bytes_per_s": None if thr is None else round(thr),
             "error": error or None,
         }
@@ -746,14 +748,6 @@ def run_scenario(
 # --------------------------------------------------------------------------------------------
 
 
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def _round(x: Optional[float], digits: int = 4) -> Optional[float]:
-    return None if x is None or not math.isfinite(x) else round(x, digits)
-
-
 def _ms(x: Optional[float]) -> Optional[float]:
     return None if x is None else round(x * 1000, 1)
 
@@ -768,17 +762,6 @@ def _size(n: float) -> str:
 
 def _regret_text(r: float) -> str:
     return "inf" if not math.isfinite(r) else f"{r:.2f}"
-
-
-def _columns(rows: Sequence[Sequence[str]], right: set[int], indent: str = "") -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
-        ]
-        out.append(indent + "  ".join(cells).rstrip())
-    return "\n".join(out)
 
 
 def scenario_table(res: ScenarioResult) -> str:
@@ -819,7 +802,7 @@ def scenario_table(res: ScenarioResult) -> str:
                 ", ".join(picked),
             )
         )
-    return _columns(rows, right={2, 4, 5, 6}, indent="  ")
+    return columns(rows, right={2, 4, 5, 6}, indent="  ")
 
 
 @dataclass
@@ -847,14 +830,14 @@ class Summary:
     def to_json(self) -> dict[str, Any]:
         return {
             "scenarios": len(self.regrets),
-            "median_regret": _round(self.median),
-            "worst_regret": _round(self.worst),
+            "median_regret": rounded(self.median),
+            "worst_regret": rounded(self.worst),
             "worst_is_inf": not math.isfinite(self.worst),
-            "regrets": [_round(r) for r in self.regrets],
+            "regrets": [rounded(r) for r in self.regrets],
             "within_5_percent": self.within_5pct,
             "failed_picks": self.failed,
-            "probe_s_median": _round(statistics.median(self.probe_s)) if self.probe_s else None,
-            "probe_s_max": _round(max(self.probe_s)) if self.probe_s else None,
+            "probe_s_median": rounded(statistics.median(self.probe_s)) if self.probe_s else None,
+            "probe_s_max": rounded(max(self.probe_s)) if self.probe_s else None,
         }
 
 
@@ -882,11 +865,7 @@ def summary_table(sums: Sequence[Summary]) -> str:
                 f"{max(s.probe_s):.2f} s" if s.probe_s else "-",
             )
         )
-    return _columns(rows, right={1, 2, 3, 4, 5, 6})
-
-
-def _verdict(ok: bool) -> str:
-    return "PASS" if ok else "FAIL"
+    return columns(rows, right={1, 2, 3, 4, 5, 6})
 
 
 def checks(sums: dict[str, Summary], scenarios: int) -> list[tuple[str, bool]]:
@@ -930,10 +909,10 @@ def scenario_json(res: ScenarioResult) -> dict[str, Any]:
                 "name": n,
                 "simulated": spec.to_json(len(s.modules)),
                 "truth": {
-                    "seconds": _round(t.seconds),
+                    "seconds": rounded(t.seconds),
                     "status": t.status,
                     "detail": t.detail,
-                    "rounds_s": [_round(x) for x in t.wall_s],
+                    "rounds_s": [rounded(x) for x in t.wall_s],
                     "requests": t.requests,
                     "connections": t.connections,
                 },
@@ -950,15 +929,15 @@ def scenario_json(res: ScenarioResult) -> dict[str, Any]:
         "largest_zip_bytes": len(s.largest.zip),
         "mirrors": mirrors,
         "best": res.best,
-        "best_s": _round(res.best_s),
+        "best_s": rounded(res.best_s),
         "goaccel_ranking": res.picks["goaccel"].per_mirror.get("_ranking"),
         "goaccel_explanation": res.picks["goaccel"].explanation,
         "picks": {
             k: {
                 "mirror": p.mirror,
-                "regret": _round(res.regret(k)),
+                "regret": rounded(res.regret(k)),
                 "regret_is_inf": not math.isfinite(res.regret(k)),
-                "probe_s": _round(p.probe_s),
+                "probe_s": rounded(p.probe_s),
             }
             for k, p in res.picks.items()
         },
@@ -1215,9 +1194,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print("\n".join(lines))
     print()
     for text, c in cks:
-        print(f"target: {text}: {_verdict(c)}")
+        print(f"target: {text}: {verdict(c)}")
     print(f"elapsed: {elapsed:.0f} s")
-    print(f"{_verdict(ok)}")
+    print(f"{verdict(ok)}")
     return 0 if ok else 1
 
 

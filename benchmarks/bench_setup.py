@@ -25,7 +25,6 @@ Exit status: 0 when every check passes, 1 when one fails, 2 when the benchmark c
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -34,11 +33,8 @@ import re
 import shutil
 import signal
 import statistics
-import subprocess
 import sys
-import tempfile
-import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +45,17 @@ TESTS = REPO / "tests"
 EMPTY_CATALOG = TESTS / "data" / "empty-catalog.toml"
 sys.path.insert(0, str(TESTS))
 
+from benchcommon import (  # noqa: E402  (a sibling module: this script's directory)
+    Clock,
+    columns,
+    find_goaccel,
+    fmt_s,
+    log,
+    rounded,
+    run_timed,
+    scratch_dir,
+    verdict,
+)
 from mirrorsim import (  # noqa: E402  (needs the sys.path entry above)
     Module,
     Profile,
@@ -153,55 +160,6 @@ def expected_winners(modules: Sequence[Module]) -> set[str]:
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Run:
-    wall_s: float
-    returncode: int | None  # None: killed at the time limit
-    stdout: str
-    stderr: str
-
-
-def _kill_group(proc: subprocess.Popen[str]) -> None:
-    """Kill the run's whole process group: the process and anything it left behind."""
-    if os.name == "posix":
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(proc.pid, signal.SIGKILL)
-    elif proc.poll() is None:
-        proc.kill()
-
-
-def run_timed(cmd: Sequence[str], env: dict[str, str], cwd: Path, limit: float) -> Run:
-    """Run ``cmd`` once, timing it from spawn to exit (output fully read); kill at ``limit``."""
-    extra: dict[str, Any] = {"start_new_session": True} if os.name == "posix" else {}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        list(cmd),
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env=env,
-        cwd=cwd,
-        text=True,
-        encoding="utf-8",
-        errors="replace",
-        **extra,
-    )
-    try:
-        try:
-            out, err = proc.communicate(timeout=limit)
-            code: int | None = proc.returncode
-        except subprocess.TimeoutExpired:
-            _kill_group(proc)
-            out, err = proc.communicate()
-            code = None
-        wall = time.perf_counter() - t0
-    finally:
-        _kill_group(proc)  # leftovers (none expected), and the child itself on Ctrl-C
-        if proc.poll() is None:
-            proc.wait()
-    return Run(wall, code, out, err)
-
-
 def isolated_env(root: Path) -> dict[str, str]:
     """A fresh user under ``root``: own HOME, XDG dirs, go env file, caches; loopback only."""
     home = root / "home"
@@ -227,7 +185,6 @@ def isolated_env(root: Path) -> dict[str, str]:
             "GOTELEMETRY": "off",
             "GOFLAGS": "-modcacherw",
             "GOACCEL_CATALOG": str(EMPTY_CATALOG),
-            "GOACCEL_NO_UPDATE_CHECK": "1",
             "NO_PROXY": "127.0.0.1,localhost",
             "no_proxy": "127.0.0.1,localhost",
             "NO_COLOR": "1",
@@ -237,49 +194,6 @@ def isolated_env(root: Path) -> dict[str, str]:
         }
     )
     return env
-
-
-def find_goaccel() -> str | None:
-    bindir = Path(sys.executable).parent
-    for name in ("goaccel", "goaccel.exe"):
-        candidate = bindir / name
-        if candidate.is_file() and os.access(candidate, os.X_OK):
-            return str(candidate)
-    return shutil.which("goaccel")
-
-
-@contextlib.contextmanager
-def scratch_dir() -> Iterator[Path]:
-    path = Path(tempfile.mkdtemp(prefix="goaccel-bench-"))
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-class Clock:
-    """The benchmark's overall time limit: later runs are skipped rather than overrunning."""
-
-    def __init__(self, limit: float) -> None:
-        self.start = time.monotonic()
-        self.limit = limit
-        self.skipped: list[str] = []
-
-    def allows(self, cost: float) -> bool:
-        """Whether a run expected to take ``cost`` seconds still fits."""
-        return time.monotonic() - self.start + cost <= self.limit
-
-    def cap(self, limit: float) -> float:
-        """A run's kill time, never past the overall limit (so a hang cannot overrun it)."""
-        return max(0.1, min(limit, self.limit - (time.monotonic() - self.start)))
-
-    @property
-    def elapsed(self) -> float:
-        return time.monotonic() - self.start
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
 
 
 # --------------------------------------------------------------------------------------------
@@ -324,7 +238,7 @@ class Figures:
         return self.median < self.target_s if self.strict else self.median <= self.target_s
 
     def to_json(self) -> dict[str, Any]:
-        r = _round
+        r = rounded
         return {
             "runs": len(self.walls),
             "skipped": self.skipped,
@@ -340,10 +254,6 @@ class Figures:
             "failures": self.failures,
             "pass": self.passed,
         }
-
-
-def _round(x: float | None, digits: int = 4) -> float | None:
-    return None if x is None else round(x, digits)
 
 
 def time_command(
@@ -493,14 +403,14 @@ def bench_setup(
                     "modules_checked": e.get("modules_checked"),
                     "modules_missing": len(e.get("modules_missing") or []),
                     "predicted_s": e.get("predicted_s"),
-                    "human_estimate_s": _round(human, 3),
+                    "human_estimate_s": rounded(human, 3),
                     "elapsed_ms": e.get("elapsed_ms"),
                 }
             )
         res.details.append(
             {
                 "run": i + 1,
-                "wall_s": _round(run.wall_s),
+                "wall_s": rounded(run.wall_s),
                 "winner": res.winners[-1],
                 "explanation": _annotate(str(doc.get("explanation", "")), entries, by_port_clean),
                 "mirrors": mirrors,
@@ -514,23 +424,15 @@ def bench_setup(
 # --------------------------------------------------------------------------------------------
 
 
-def _s(x: float | None, digits: int = 3) -> str:
-    return "-" if x is None else f"{x:.{digits}f} s"
-
-
-def _verdict(ok: bool | None) -> str:
-    return "info" if ok is None else ("PASS" if ok else "FAIL")
-
-
 def figures_table(rows: Sequence[tuple[str, Figures]]) -> str:
     head = ("command", "runs", "median", "min", "max", "target", "margin", "result")
     lines: list[tuple[str, ...]] = [head]
     for name, f in rows:
         target = "-" if f.target_s is None else f"{'<' if f.strict else '<='} {f.target_s:g} s"
         margin = "-" if f.margin is None else f"{f.margin:+.3f} s"
-        stats = (_s(f.median), _s(f.min), _s(f.max))
-        lines.append((name, str(len(f.walls)), *stats, target, margin, _verdict(f.passed)))
-    return _columns(lines, right={1, 2, 3, 4, 5, 6})
+        stats = (fmt_s(f.median), fmt_s(f.min), fmt_s(f.max))
+        lines.append((name, str(len(f.walls)), *stats, target, margin, verdict(f.passed)))
+    return columns(lines, right={1, 2, 3, 4, 5, 6})
 
 
 def mirrors_table(mirrors: Sequence[dict[str, Any]]) -> str:
@@ -549,23 +451,12 @@ def mirrors_table(mirrors: Sequence[dict[str, Any]]) -> str:
                 "-" if m["latency_ms"] is None else f"{m['latency_ms']:.0f} ms",
                 "-" if not thr else f"{thr / 1e6:.2f} MB/s",
                 f"{checked - m['modules_missing']}/{checked}" if checked else "-",
-                _s(m["predicted_s"], 2),
-                _s(m["human_estimate_s"], 2),
+                fmt_s(m["predicted_s"], 2),
+                fmt_s(m["human_estimate_s"], 2),
                 "-" if m["elapsed_ms"] is None else f"{m['elapsed_ms'] / 1000:.2f} s",
             )
         )
-    return _columns(lines, right={2, 4, 5, 6, 7, 8, 9})
-
-
-def _columns(rows: Sequence[Sequence[str]], right: set[int]) -> str:
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
-    out = []
-    for r in rows:
-        cells = [
-            c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))
-        ]
-        out.append("  ".join(cells).rstrip())
-    return "\n".join(out)
+    return columns(lines, right={2, 4, 5, 6, 7, 8, 9})
 
 
 # --------------------------------------------------------------------------------------------
@@ -689,11 +580,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     chosen_text = ", ".join(f"{w} {n}/{len(setup.winners)}" for w, n in winner_counts.items())
     med = setup.fig.median
     summary = (
-        f"setup --dry-run: median {_s(med, 2)} (budget {args.budget:g} s, target <= "
-        f"{args.budget + SETUP_SLACK_S:g} s) {_verdict(setup.fig.passed)}; "
-        f"--version: median {_s(ver.median)} (target < {VERSION_TARGET_S:g} s) "
-        f"{_verdict(ver.passed)}; winner {chosen_text or 'none'} (expected {exp_text}) "
-        f"{_verdict(winner_ok)}"
+        f"setup --dry-run: median {fmt_s(med, 2)} (budget {args.budget:g} s, target <= "
+        f"{args.budget + SETUP_SLACK_S:g} s) {verdict(setup.fig.passed)}; "
+        f"--version: median {fmt_s(ver.median)} (target < {VERSION_TARGET_S:g} s) "
+        f"{verdict(ver.passed)}; winner {chosen_text or 'none'} (expected {exp_text}) "
+        f"{verdict(winner_ok)}"
     )
     overhead = statistics.median(setup.overheads) if setup.overheads else None
 
@@ -718,8 +609,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             "setup": {
                 **setup.fig.to_json(),
                 "budget_s": args.budget,
-                "overhead_s": _round(overhead),
-                "overheads_s": [_round(o) for o in setup.overheads],
+                "overhead_s": rounded(overhead),
+                "overheads_s": [rounded(o) for o in setup.overheads],
                 "winners": setup.winners,
                 "winner_ids": setup.winner_ids,
                 "expected_winner": sorted(expected),
@@ -786,13 +677,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print(
         f"target: setup --dry-run median <= budget + {SETUP_SLACK_S:g} s: "
-        f"{_verdict(setup.fig.passed)}"
+        f"{verdict(setup.fig.passed)}"
     )
-    print(f"target: --version median < {VERSION_TARGET_S:g} s: {_verdict(ver.passed)}")
+    print(f"target: --version median < {VERSION_TARGET_S:g} s: {verdict(ver.passed)}")
     if setup.winner_ids:
         print(f"winner (last run): {setup.winners[-1]} = goaccel's {setup.winner_ids[-1]}")
     print(
-        f"winner sanity: chose {chosen_text or 'none'}, expected {exp_text}: {_verdict(winner_ok)}"
+        f"winner sanity: chose {chosen_text or 'none'}, expected {exp_text}: {verdict(winner_ok)}"
     )
     print(summary)
     return 0 if ok else 1
