@@ -7,6 +7,7 @@ corp = "https://athens.corp.example.com"
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -95,19 +96,76 @@ def _same_url(value: Any, url: str) -> bool:
         return value.rstrip("/") == url
 
 
-def _append_entry(table: Any, name: str, url: str) -> None:
-    """Add name = url right after the table's last entry, not after the comments and blank
-    lines that follow it (tomlkit's default), which belong to whatever comes next."""
-    from tomlkit.items import AoT, Table
+_TABLE_HEADER = re.compile(r"^[ \t]*\[")
+_MIRRORS_HEADER = re.compile(
+    r"""^[ \t]*\[[ \t]*(mirrors|"mirrors"|'mirrors')[ \t]*\][ \t]*(#.*)?$"""
+)
 
-    body = getattr(getattr(table, "value", None), "body", None)
-    # _insert_after is tomlkit's own (private) way to do this; without it, append at the end.
-    if isinstance(table, Table) and body and hasattr(table.value, "_insert_after"):
-        entries = [k for k, v in body if k is not None and not isinstance(v, (Table, AoT))]
-        if entries:
-            table.value._insert_after(entries[-1], name, url)
-            return
+
+def _entry_line(name: str, url: str) -> str:
+    """`name = "url"` as tomlkit writes it, with the key quoted where TOML needs it."""
+    import tomlkit
+
+    return str(tomlkit.dumps({name: url}))
+
+
+def _text_with_entry(text: str, name: str, url: str) -> str | None:
+    """The file's text with `name = url` on the line after the last entry of [mirrors], or
+    None when that place cannot be found in the text.
+
+    tomlkit appends a new key after the comments and blank lines that end a table, which
+    belong to whatever comes next, and its own way to insert elsewhere is private. So the line
+    is placed in the text, and the caller checks the result by parsing it again."""
+    lines = text.splitlines(keepends=True)
+    headers = [i for i, line in enumerate(lines) if _MIRRORS_HEADER.match(line.rstrip("\r\n"))]
+    if len(headers) != 1:
+        return None
+    last = headers[0]
+    for i in range(headers[0] + 1, len(lines)):
+        if _TABLE_HEADER.match(lines[i]):
+            break
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            last = i
+    if last == headers[0]:
+        return None
+    newline = "\r\n" if lines[last].endswith("\r\n") else "\n"
+    entry = _entry_line(name, url).replace("\n", newline)
+    before = "".join(lines[: last + 1])
+    if not before.endswith(("\n", "\r")):
+        before += newline
+    return before + entry + "".join(lines[last + 1 :])
+
+
+def _entry_order(table: dict[str, Any]) -> list[str]:
+    return [k for k, v in table.items() if not isinstance(v, dict)]
+
+
+def _render_with_entry(doc: Any, table: Any, name: str, url: str) -> str:
+    """The document's new text with `name = url` added as the last entry of [mirrors].
+
+    Where the entry can go straight after the table's last entry (see `_text_with_entry`)
+    and the result parses to exactly the old data plus the new entry, that text is used;
+    otherwise tomlkit's public append, which keeps every byte but may put the entry after
+    a trailing comment."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
+    old_text = tomlkit.dumps(doc)
+    expected = doc.unwrap()
+    mirrors = dict(expected.get("mirrors", {}))
+    mirrors[name] = url
+    expected["mirrors"] = mirrors
+    candidate = _text_with_entry(old_text, name, url)
+    if candidate is not None:
+        try:
+            parsed = tomlkit.parse(candidate).unwrap()
+        except TOMLKitError:
+            parsed = None
+        if parsed == expected and _entry_order(parsed["mirrors"]) == _entry_order(mirrors):
+            return candidate
     table[name] = url
+    return str(tomlkit.dumps(doc))
 
 
 def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> ConfigMirror:
@@ -131,8 +189,8 @@ def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> C
             )
         if _same_url(existing_url, parsed.url):
             raise InputError(f"{parsed.display} is already configured as '{existing_name}'")
-    _append_entry(table, name, parsed.url)
-    atomic_write(path, tomlkit.dumps(doc).encode("utf-8"), default_mode=0o600)
+    text = _render_with_entry(doc, table, name, parsed.url)
+    atomic_write(path, text.encode("utf-8"), default_mode=0o600)
     return ConfigMirror(name, parsed.url)
 
 

@@ -366,3 +366,49 @@ def test_remove_only_the_named_one(cfg: Path) -> None:
         ConfigMirror("c", "https://c.example"),
     ]
     assert mode(cfg) == 0o600
+
+
+def test_add_keeps_crlf_line_endings(cfg: Path) -> None:
+    cfg.parent.mkdir()
+    original = '[mirrors]\r\na = "https://a.example"\r\n\r\n# next\r\n[extra]\r\nx = 1\r\n'
+    cfg.write_bytes(original.encode())
+    add_mirror("https://b.example", name="b", path=cfg)
+    assert cfg.read_bytes().decode() == original.replace(
+        'a = "https://a.example"\r\n', 'a = "https://a.example"\r\nb = "https://b.example"\r\n'
+    )
+
+
+def test_add_quotes_a_key_toml_needs_quoted(cfg: Path) -> None:
+    cfg.parent.mkdir()
+    cfg.write_text('[mirrors]\na = "https://a.example"\n\n# c\n[extra]\n', encoding="utf-8")
+    add_mirror("https://b.example", name="my mirror", path=cfg)
+    assert '"my mirror" = "https://b.example"\n\n# c\n[extra]' in cfg.read_text()
+    assert [m.name for m in read_mirrors(cfg)] == ["a", "my mirror"]
+
+
+def test_add_after_a_header_with_a_comment_and_a_multiline_value(cfg: Path) -> None:
+    """A table goaccel cannot place the line in by text still gets the entry, every old byte
+    kept: the new text is checked by parsing it again."""
+    cfg.parent.mkdir()
+    original = '[mirrors] # mine\na = """https://a.example"""\n# tail\n[extra]\n'
+    cfg.write_text(original, encoding="utf-8")
+    add_mirror("https://b.example", name="b", path=cfg)
+    text = cfg.read_text(encoding="utf-8")
+    assert text == original.replace('"""\n', '"""\nb = "https://b.example"\n')
+    assert [m.name for m in read_mirrors(cfg)] == ["a", "b"]
+
+
+def test_config_uses_no_private_tomlkit_api() -> None:
+    """A private tomlkit method changed behaviour between releases once (issue 8)."""
+    import ast
+    import inspect
+
+    tree = ast.parse(inspect.getsource(config))
+    private = [
+        node.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Attribute)
+        and node.attr.startswith("_")
+        and not node.attr.startswith("__")
+    ]
+    assert private == []
