@@ -1,0 +1,104 @@
+"""The one place that owns the terminal: results on stdout, progress and messages on stderr.
+
+In --json mode stdout carries exactly one JSON document and nothing else. Colour follows rich's
+rules (NO_COLOR, TERM=dumb, not a terminal). Anything that came from outside must already be
+sanitized (textsafe.untrusted) and is escaped here before it meets rich markup.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, Optional
+
+from goaccel import __version__
+from goaccel.textsafe import escape_markup
+
+JSON_SCHEMA = 1
+
+
+class UI:
+    def __init__(self, *, json_mode: bool = False, verbose: bool = False, quiet: bool = False):
+        from rich.console import Console
+
+        self.json_mode = json_mode
+        self.verbose = verbose
+        self.quiet = quiet
+        width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "0") or 0) or 120
+        self.out = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
+        self.err = Console(file=sys.stderr, highlight=False, soft_wrap=True, width=width)
+
+    # -- results (stdout)
+    def print(self, *renderables: Any, markup: bool = True) -> None:
+        if not self.json_mode:
+            self.out.print(*renderables, markup=markup)
+
+    def raw(self, line: str) -> None:
+        """A line for machines (eval, pipes): bytes as they are, no wrapping, no markup."""
+        sys.stdout.write(line + "\n")
+        sys.stdout.flush()
+
+    def emit_json(self, command: str, payload: dict[str, Any], *, ok: bool = True) -> None:
+        doc = envelope(command, payload, ok=ok)
+        sys.stdout.write(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+        sys.stdout.flush()
+
+    # -- messages (stderr)
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(message)
+
+    def detail(self, message: str) -> None:
+        if self.verbose:
+            self.err.print(f"[dim]{message}[/dim]")
+
+    def warn(self, message: str) -> None:
+        self.err.print(f"[yellow]warning:[/yellow] {escape_markup(message)}")
+
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            self.err.print(f"[cyan]note:[/cyan] {escape_markup(message)}")
+
+    def error(self, message: str, hint: Optional[str] = None) -> None:
+        self.err.print(f"[bold red]error:[/bold red] {escape_markup(message)}")
+        if hint:
+            self.err.print(f"[dim]hint:[/dim] {escape_markup(hint)}")
+
+    @property
+    def interactive(self) -> bool:
+        return sys.stdin.isatty() and sys.stderr.isatty() and not self.json_mode
+
+    def confirm(self, question: str, *, default: bool = True) -> bool:
+        """Ask on a terminal; without one nothing ever waits for input (returns the default)."""
+        if not self.interactive:
+            return default
+        from rich.prompt import Confirm
+
+        return Confirm.ask(question, default=default, console=self.err)
+
+
+def envelope(command: str, payload: dict[str, Any], *, ok: bool = True) -> dict[str, Any]:
+    """The --json document: the common envelope, then the command's fields."""
+    doc: dict[str, Any] = {
+        "goaccel": __version__,
+        "schema": JSON_SCHEMA,
+        "command": command,
+        "ok": ok,
+    }
+    doc.update(payload)
+    return doc
+
+
+_current: Optional[UI] = None
+global_verbose = False  # `goaccel -v COMMAND`
+
+
+def configure(*, json_mode: bool = False, verbose: bool = False, quiet: bool = False) -> UI:
+    global _current
+    _current = UI(json_mode=json_mode, verbose=verbose or global_verbose, quiet=quiet)
+    return _current
+
+
+def current() -> UI:
+    return _current or configure()

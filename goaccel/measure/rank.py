@@ -1,0 +1,245 @@
+"""Rank probed mirrors by the predicted time to fetch the workload, not by ping.
+
+The model follows what `go mod download` (go1.27) does, as the simulator's request logs show
+it: every module's .mod, GOMAXPROCS at a time; then the .info of each module whose zip is
+needed, strictly one after another; then the zips, GOMAXPROCS at a time (GOMAXPROCS defaults
+to the CPU count, which is what goaccel uses). So
+
+    round trips = zip modules + ceil(modules / P) + ceil(zip modules / P)
+    predicted   = connect + round trips * latency
+                + workload bytes / throughput
+                + modules the mirror lacks * (latency + MISSING_COST_S)
+
+The workload's bytes come from the local module cache, the zips downloaded while probing,
+and 1-byte ranged GETs for the rest (sizes from Content-Range), the mean standing in for any
+still unknown.
+
+A mirror that lacks modules is not discarded: with `GOPROXY=a|b,direct` go asks the next entry
+for a 404, but each miss costs a round trip plus the fallback, which MISSING_COST_S stands for
+(a fetch from the runner-up or a VCS clone through `direct`, typically seconds). docs/probing.md
+explains the model and its limits.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Optional
+
+from goaccel.measure.probe import MirrorProbe
+from goaccel.measure.workload import ModuleRef
+
+MISSING_COST_S = 3.0
+DEFAULT_ZIP_BYTES = 200 * 1024
+FALLBACK_THROUGHPUT_BPS = 256 * 1024
+GOOD_WITHIN = 1.25  # a mirror within 25% of the best is "good": a fine runner-up
+
+BEST = "best"
+GOOD = "good"
+SLOWER = "slower"
+STALE = "stale"
+TAMPERED = "tampered"
+EMPTY = "empty"
+
+
+@dataclass
+class Estimate:
+    connect_s: float
+    requests_s: float
+    transfer_s: float
+    missing_s: float
+
+    @property
+    def total_s(self) -> float:
+        return self.connect_s + self.requests_s + self.transfer_s + self.missing_s
+
+
+@dataclass
+class Ranked:
+    probe: MirrorProbe
+    verdict: str
+    reason: str
+    estimate: Optional[Estimate] = None
+    rank: Optional[int] = None  # 1 = best; None for unusable mirrors
+
+    @property
+    def predicted_s(self) -> Optional[float]:
+        return self.estimate.total_s if self.estimate else None
+
+    @property
+    def usable(self) -> bool:
+        return self.rank is not None
+
+
+@dataclass
+class Ranking:
+    entries: list[Ranked]
+    modules: int
+    zip_modules: int
+    workload_bytes: int
+    parallelism: int
+    explanation: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def usable(self) -> list[Ranked]:
+        return [e for e in self.entries if e.usable]
+
+    @property
+    def best(self) -> Optional[Ranked]:
+        usable = self.usable
+        return usable[0] if usable else None
+
+
+def estimate_workload_bytes(
+    modules: Sequence[ModuleRef], probes: Sequence[MirrorProbe], known: Mapping[str, int]
+) -> int:
+    """Total zip bytes the workload needs: sizes seen while probing or in the local module
+    cache; modules never seen count as the mean of those seen (or DEFAULT_ZIP_BYTES). The
+    mean, not the median: the total is what matters, and module sizes are skewed."""
+    sizes: dict[str, int] = dict(known)
+    for p in probes:
+        for key, size in p.zip_sizes.items():
+            sizes[key] = max(size, sizes.get(key, 0))
+    zip_keys = [f"{m.path}@{m.version}" for m in modules if m.needs_zip]
+    seen = [sizes[k] for k in zip_keys if k in sizes]
+    typical = int(statistics.fmean(seen)) if seen else DEFAULT_ZIP_BYTES
+    return sum(sizes.get(k, typical) for k in zip_keys)
+
+
+def rank(
+    probes: Sequence[MirrorProbe],
+    modules: Sequence[ModuleRef],
+    *,
+    known_sizes: Mapping[str, int] | None = None,
+    parallelism: int | None = None,
+) -> Ranking:
+    par = max(1, parallelism or os.cpu_count() or 4)
+    zip_mods = sum(1 for m in modules if m.needs_zip)
+    n = len(modules)
+    total_bytes = estimate_workload_bytes(modules, probes, known_sizes or {})
+    # go mod download (go1.27): every .mod, GOMAXPROCS at a time; then each zip module's
+    # .info strictly one after another; then the zips, GOMAXPROCS at a time. Round trips:
+    round_trips = zip_mods + math.ceil(n / par) + math.ceil(zip_mods / par)
+    # A mirror whose zips did not start within the budget (high latency, tight budget) gets
+    # the median of the others: neither rewarded nor punished for what was not measured.
+    measured = [t for p in probes if p.usable and (t := p.throughput_bps)]
+    fallback_thr = statistics.median(measured) if measured else FALLBACK_THROUGHPUT_BPS
+
+    entries: list[Ranked] = []
+    for p in probes:
+        if p.error is not None:
+            entries.append(Ranked(p, p.error.kind, p.error.detail))
+            continue
+        if p.mismatched:
+            entries.append(
+                Ranked(p, TAMPERED, f"served content that differs from go.sum: {p.mismatched[0]}")
+            )
+            continue
+        if p.first_request_s is None:
+            entries.append(Ranked(p, "timeout", "no answer within the time budget"))
+            continue
+        if p.checked and p.served == 0:
+            # Not a stale mirror but no mirror of this workload at all (wrong URL or path?).
+            entries.append(Ranked(p, EMPTY, f"serves none of the {p.checked} modules checked"))
+            continue
+        lat = p.latency_s or 0.0
+        thr = p.throughput_bps or fallback_thr
+        missing_frac = len(p.missing) / p.checked if p.checked else 0.0
+        est = Estimate(
+            connect_s=p.connect_s or 0.0,
+            requests_s=round_trips * lat,
+            transfer_s=total_bytes / thr if total_bytes else 0.0,
+            missing_s=missing_frac * n * (lat + MISSING_COST_S),
+        )
+        entries.append(Ranked(p, "", "", est))
+
+    usable = sorted((e for e in entries if e.estimate), key=lambda e: (e.predicted_s, e.probe.name))
+    unusable = [e for e in entries if not e.estimate]
+    best_t = usable[0].predicted_s if usable else None
+    for i, e in enumerate(usable, start=1):
+        e.rank = i
+        p = e.probe
+        assert e.predicted_s is not None and best_t is not None
+        lacks = f"{len(p.missing)} of {p.checked} modules checked"
+        if i == 1:
+            e.verdict = BEST
+            if p.missing:
+                e.reason = f"fastest even though it lacks {lacks}"
+        elif p.missing:
+            e.verdict = STALE
+            e.reason = f"lacks {lacks} (404/410)"
+        elif e.predicted_s <= best_t * GOOD_WITHIN:
+            e.verdict = GOOD
+        else:
+            e.verdict = SLOWER
+        if not e.reason and zip_mods and p.throughput_bps is None:
+            e.reason = "no zip arrived within the budget: throughput assumed (median of others)"
+    ranking = Ranking(
+        entries=usable + unusable,
+        modules=n,
+        zip_modules=zip_mods,
+        workload_bytes=total_bytes,
+        parallelism=par,
+    )
+    ranking.explanation = explain(ranking)
+    return ranking
+
+
+def _fmt_s(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+
+def fmt_bytes(n: float) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+    return f"{n:.1f} GB"  # pragma: no cover
+
+
+def explain(r: Ranking) -> str:
+    """One or two sentences on why the winner won, naming what decided it."""
+    usable = r.usable
+    if not usable:
+        return "no mirror was usable"
+    best = usable[0]
+    b = best.probe
+    assert best.estimate is not None
+    parts = [
+        f"{b.name} wins: predicted {_fmt_s(best.estimate.total_s)} for {r.modules} modules "
+        f"({fmt_bytes(r.workload_bytes)} of zips)"
+    ]
+    if len(usable) == 1:
+        return parts[0] + "; it is the only usable mirror."
+    second = usable[1]
+    assert second.estimate is not None
+    ratio = second.estimate.total_s / best.estimate.total_s if best.estimate.total_s else math.inf
+    diffs = {
+        "latency": second.estimate.requests_s
+        + second.estimate.connect_s
+        - best.estimate.requests_s
+        - best.estimate.connect_s,
+        "throughput": second.estimate.transfer_s - best.estimate.transfer_s,
+        "completeness": second.estimate.missing_s - best.estimate.missing_s,
+    }
+    why = max(diffs, key=lambda k: diffs[k])
+    s = second.probe
+    if why == "throughput":
+        detail = (
+            f"{fmt_bytes(b.throughput_bps or 0)}/s against {fmt_bytes(s.throughput_bps or 0)}/s"
+        )
+        if (s.latency_s or 0) < (b.latency_s or 0):
+            detail += f", although {s.name} answers small requests faster"
+    elif why == "latency":
+        detail = f"{_fmt_s(b.latency_s or 0)} per request against {_fmt_s(s.latency_s or 0)}"
+    else:
+        detail = f"{s.name} lacks {len(s.missing)} of {s.checked} modules checked"
+    ratio_text = f"{ratio:.1f}x" if ratio != math.inf else "much"
+    return (
+        f"{parts[0]}; runner-up {s.name} is {ratio_text} slower "
+        f"({_fmt_s(second.estimate.total_s)}), decided by {why}: {detail}."
+    )
