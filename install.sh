@@ -731,7 +731,10 @@ goaccel_facts() {
     fi
     "$rs_python" -c '
 from goaccel import paths
-from goaccel.journal import Journal
+try:
+    from goaccel.configure.journal import Journal
+except ImportError:  # goaccel before 0.1 kept it at the top level
+    from goaccel.journal import Journal
 try:
     print(len(Journal().load()))
 except Exception:

@@ -11,10 +11,10 @@ content and the occasional fault, then:
    an infinite time;
 2. **strategies**: lets three strategies pick a mirror and times how long each one measured:
 
-   - ``goaccel``: ``goaccel.measure.measure()``, what ``goaccel setup`` runs (all mirrors
-     probed concurrently within the 5 s budget, zips checked against go.sum, ``rank()``), with
-     an empty catalog (no public checksum database) and no module cache; the pick is
-     ``ranking.best``;
+   - ``goaccel``: ``measure()`` in goaccel.measure.measurement, what ``goaccel setup`` runs
+     (all mirrors probed concurrently within the 5 s budget, zips checked against go.sum,
+     ``rank()``), with an empty catalog (no public checksum database) and no module cache;
+     the pick is ``ranking.best``;
    - ``ping``: 3 sequential GETs of ``<mirror>/<first module>/@v/list`` per mirror (a fresh
      connection each, all mirrors at the same time), lowest median wins; a mirror with a
      network error or a status other than 200/404/410 is excluded (what registry switchers
@@ -538,13 +538,13 @@ class Pick:
 def strategy_goaccel(
     scenario: Scenario, project: Path, urls: dict[str, str], budget: float
 ) -> Pick:
-    """What `goaccel setup` measures: goaccel.measure.measure() (probe all mirrors within the
+    """What `goaccel setup` measures: measurement.measure() (probe all mirrors within the
     budget, integrity against go.sum, rank), with an empty catalog so that no checksum
     database on the internet is checked, and no module cache (a fresh machine)."""
-    from goaccel.catalog import Catalog
-    from goaccel.measure import measure
-    from goaccel.probe import Target
-    from goaccel.workload import load_project
+    from goaccel.measure.catalog import Catalog
+    from goaccel.measure.measurement import measure
+    from goaccel.measure.probe import Target
+    from goaccel.measure.workload import load_project
 
     workload = load_project(project)
     targets = [Target(name=n, url=u, origin="command line") for n, u in urls.items()]
@@ -1058,7 +1058,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     try:
         import goaccel
-        from goaccel import probe as _probe  # noqa: F401
+        from goaccel.measure import probe as _probe  # noqa: F401
     except ImportError as exc:
         log(f"bench_selection: cannot import goaccel: {exc}")
         return 2

@@ -194,7 +194,7 @@ def test_install_upgrade_failed_upgrades_and_uninstall_from_checkout(tmp_path: P
 
     # With setups not undone, uninstall refuses (goaccel undo would be gone) unless --yes.
     record = (
-        "from goaccel.journal import Entry, Journal; "
+        "from goaccel.configure.journal import Entry, Journal; "
         "Journal().push(Entry(id='t', time=0.0, target='go-env', files=[], settings={}))"
     )
     subprocess.run([str(venv / "bin" / "python"), "-c", record], check=True, timeout=60)

@@ -42,7 +42,7 @@ def _root(
     ] = False,
 ) -> None:
     """goaccel: fast, safe Go module mirror configuration."""
-    from goaccel import console
+    from goaccel.cli import console
 
     console.global_verbose = verbose
 

@@ -11,8 +11,8 @@ from goaccel.cli.main import boundary
 from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose
 
 if TYPE_CHECKING:
-    from goaccel.bench import BenchResult, Delta
-    from goaccel.console import UI
+    from goaccel.cli.console import UI
+    from goaccel.measure.bench import BenchResult, Delta
 
 
 @boundary("bench")
@@ -70,14 +70,15 @@ def bench(
 ) -> int:
     """Compare mirrors carefully on your project's modules, with integrity checks and, with
     --go, the real `go mod download` as ground truth."""
-    from goaccel import bench as core
-    from goaccel import console, goenv
-    from goaccel.catalog import load_catalog
-    from goaccel.config import config_catalog_mirrors
+    from goaccel.cli import console
     from goaccel.errors import GoCommandError, InputError
     from goaccel.fsutil import atomic_write
-    from goaccel.measure import gather_candidates, mirror_workload
-    from goaccel.workload import resolve_workload
+    from goaccel.gotool import env as goenv
+    from goaccel.measure import bench as core
+    from goaccel.measure.catalog import load_catalog
+    from goaccel.measure.measurement import gather_candidates, mirror_workload
+    from goaccel.measure.userconfig import config_catalog_mirrors
+    from goaccel.measure.workload import resolve_workload
 
     ui = console.configure(json_mode=json, verbose=verbose)
     catalog = load_catalog()
@@ -180,7 +181,7 @@ def _render(
 ) -> None:
     from rich.table import Table
 
-    from goaccel.rank import fmt_bytes
+    from goaccel.measure.rank import fmt_bytes
     from goaccel.textsafe import escape_markup, untrusted
 
     rows = {m["url"]: m for m in doc["mirrors"]}

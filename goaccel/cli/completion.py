@@ -89,7 +89,7 @@ def completion(
     fish:  goaccel completion fish > ~/.config/fish/completions/goaccel.fish
     pwsh:  goaccel completion powershell >> $PROFILE
     """
-    from goaccel import console
+    from goaccel.cli import console
 
     ui = console.configure(json_mode=json, verbose=verbose)
     text = script(shell)

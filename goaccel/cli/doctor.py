@@ -11,7 +11,7 @@ from goaccel.cli.main import boundary
 from goaccel.cli.options import Json, Verbose
 
 if TYPE_CHECKING:
-    from goaccel.console import UI
+    from goaccel.cli.console import UI
     from goaccel.doctor.model import Report
 
 
@@ -64,7 +64,7 @@ def doctor(
     `go mod tidy -x` under a watchdog, with the time attributed per host. go.mod and go.sum are
     never modified. Exit 0 when nothing is a problem, 1 when something is.
     """
-    from goaccel import console
+    from goaccel.cli import console
     from goaccel.doctor.runner import DoctorOptions, run_doctor
 
     ui = console.configure(json_mode=json, verbose=verbose)

@@ -44,7 +44,7 @@ def boundary(command: str) -> Callable[[F], F]:
 
 
 def _call(command: str, fn: Callable[..., Any], args: Any, kwargs: dict[str, Any]) -> int:
-    from goaccel import console
+    from goaccel.cli import console
     from goaccel.errors import ExitCode, GoaccelError
 
     json_mode = bool(kwargs.get("json"))

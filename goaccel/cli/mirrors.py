@@ -20,7 +20,10 @@ def list_(json: Json = False, verbose: Verbose = False) -> int:
     """List built-in and configured mirrors."""
     from rich.table import Table
 
-    from goaccel import catalog, config, console, paths
+    from goaccel import paths
+    from goaccel.cli import console
+    from goaccel.measure import catalog
+    from goaccel.measure import userconfig as config
     from goaccel.textsafe import escape_markup, mask_url, untrusted
 
     ui = console.configure(json_mode=json, verbose=verbose)
@@ -89,7 +92,9 @@ def add(
     verbose: Verbose = False,
 ) -> int:
     """Add a mirror to your config.toml; `goaccel setup` measures it from then on."""
-    from goaccel import config, console, paths
+    from goaccel import paths
+    from goaccel.cli import console
+    from goaccel.measure import userconfig as config
     from goaccel.textsafe import escape_markup, mask_url
     from goaccel.urls import insecure_warning, parse_mirror_url
 
@@ -126,7 +131,9 @@ def remove(
     verbose: Verbose = False,
 ) -> int:
     """Remove a mirror from your config.toml."""
-    from goaccel import config, console, paths
+    from goaccel import paths
+    from goaccel.cli import console
+    from goaccel.measure import userconfig as config
     from goaccel.textsafe import escape_markup, mask_url
 
     ui = console.configure(json_mode=json, verbose=verbose)

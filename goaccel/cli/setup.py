@@ -15,10 +15,10 @@ from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose, Yes
 if TYPE_CHECKING:
     from rich.console import Console
 
-    from goaccel.console import UI
-    from goaccel.measure import Measurement
-    from goaccel.probe import MirrorProbe
-    from goaccel.setup_flow import Decided, SetupOptions, Started
+    from goaccel.cli.console import UI
+    from goaccel.configure.setup_flow import Decided, SetupOptions, Started
+    from goaccel.measure.measurement import Measurement
+    from goaccel.measure.probe import MirrorProbe
 
 
 @boundary("setup")
@@ -98,8 +98,8 @@ def setup(
     Writes GOPROXY=best|runner-up,direct, keeps GOSUMDB verifying, and records everything so
     `goaccel undo` can revert it exactly.
     """
-    from goaccel import console
-    from goaccel.setup_flow import SetupOptions
+    from goaccel.cli import console
+    from goaccel.configure.setup_flow import SetupOptions
 
     ui = console.configure(json_mode=json, verbose=verbose)
     opts = SetupOptions(
@@ -120,7 +120,7 @@ def setup(
 
 
 def _run(opts: SetupOptions, ui: UI) -> int:
-    from goaccel import setup_flow
+    from goaccel.configure import setup_flow
 
     # The lock covers reading the current configuration too, so that what is written is
     # computed from what is there (a dry run and --target print write nothing: no lock).
@@ -129,8 +129,10 @@ def _run(opts: SetupOptions, ui: UI) -> int:
 
 
 def _run_locked(opts: SetupOptions, ui: UI) -> int:
-    from goaccel import report, setup_flow
+    from goaccel.cli import render
+    from goaccel.configure import setup_flow
     from goaccel.errors import AbortedError, NoUsableMirrorError
+    from goaccel.measure.serialize import ranking_json
     from goaccel.textsafe import escape_markup
 
     s = setup_flow.start(opts, Path.cwd())
@@ -153,12 +155,12 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
         m = setup_flow.run_measure(s, tick)
     _details(ui, s, m)
     if not ui.json_mode:
-        out.print(report.ranking_table(m.ranking))
+        out.print(render.ranking_table(m.ranking))
         out.print()
     try:
         d = setup_flow.decide(s, m)
     except NoUsableMirrorError as exc:
-        exc.json_extra = {"workload": _workload_json(s), **report.ranking_json(m.ranking)}
+        exc.json_extra = {"workload": _workload_json(s), **ranking_json(m.ranking)}
         raise
     if not ui.json_mode:
         out.print(escape_markup(m.ranking.explanation))
@@ -185,11 +187,11 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
             {
                 "dry_run": opts.dry_run,
                 "workload": _workload_json(s),
-                **report.ranking_json(m.ranking),
+                **ranking_json(m.ranking),
                 "chosen": {"chain": d.plan.chain, "settings": _masked(d.plan.settings)},
                 "changes": [c.to_json() for c in d.plan.changes],
-                "write": report.prepared_json(d.prepared),
-                "written": report.written_json(written),
+                "write": render.prepared_json(d.prepared),
+                "written": render.written_json(written),
                 "notes": d.notes,
                 "warnings": d.warnings,
             },
@@ -231,7 +233,7 @@ def _workload_json(s: Started) -> dict[str, object]:
 
 
 def _show_changes(out: Console, s: Started, d: Decided) -> None:
-    from goaccel import report
+    from goaccel.cli import render
     from goaccel.textsafe import escape_markup
 
     if s.target == "print":
@@ -239,7 +241,7 @@ def _show_changes(out: Console, s: Started, d: Decided) -> None:
     if not d.plan.changes and not any(f.changed for f in d.prepared.files):
         return
     if d.plan.changes:
-        out.print(report.changes_table(d.plan))
+        out.print(render.changes_table(d.plan))
     for f in d.prepared.files:
         if f.changed and (s.opts.dry_run or f.kind == "rc"):
             out.print(escape_markup(f.diff()), end="")
@@ -266,7 +268,7 @@ def _details(ui: UI, s: Started, m: Measurement) -> None:
     """-v: what was measured, per mirror, so a surprising ranking can be understood."""
     if not ui.verbose:
         return
-    from goaccel.rank import fmt_bytes
+    from goaccel.measure.rank import fmt_bytes
     from goaccel.textsafe import escape_markup, untrusted
 
     w = s.workload

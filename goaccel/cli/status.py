@@ -11,9 +11,10 @@ def status(json: Json = False, verbose: Verbose = False) -> int:
     """Show the effective Go proxy settings, where each comes from, and any conflicts."""
     from rich.table import Table
 
-    from goaccel import console, goenv
-    from goaccel import status as core
-    from goaccel.journal import Journal
+    from goaccel.cli import console
+    from goaccel.configure import status as core
+    from goaccel.configure.journal import Journal
+    from goaccel.gotool import env as goenv
     from goaccel.textsafe import escape_markup, mask_urls_in_text, untrusted
 
     ui = console.configure(json_mode=json, verbose=verbose)

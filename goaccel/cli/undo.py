@@ -9,9 +9,10 @@ from goaccel.cli.options import Json, Verbose, Yes
 @boundary("undo")
 def undo(yes: Yes = False, json: Json = False, verbose: Verbose = False) -> int:
     """Revert the last `goaccel setup` exactly; run again to revert the one before."""
-    from goaccel import apply, console, report, setup_flow
+    from goaccel.cli import console, render
+    from goaccel.configure import apply, setup_flow
+    from goaccel.configure.journal import Journal
     from goaccel.errors import AbortedError, NothingToUndoError
-    from goaccel.journal import Journal
     from goaccel.textsafe import escape_markup
 
     ui = console.configure(json_mode=json, verbose=verbose)
@@ -29,7 +30,7 @@ def undo(yes: Yes = False, json: Json = False, verbose: Verbose = False) -> int:
             raise AbortedError("nothing was changed")
         done = apply.undo(journal)
     if ui.json_mode:
-        ui.emit_json("undo", report.undone_json(done))
+        ui.emit_json("undo", render.undone_json(done))
         return 0
     labels = {
         "restored": "restored to its exact previous content",

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
-from goaccel.gotool import env as goenv_mod
 from goaccel.configure import shellrc
-from goaccel.errors import GoCommandError, InputError, NothingToUndoError, WriteError
-from goaccel.fsutil import atomic_write, read_bytes_or_none, remove_file
-from goaccel.gotool.env import GoEnv
 from goaccel.configure.journal import FileChange, Journal, new_entry
 from goaccel.configure.plan import Plan
+from goaccel.errors import GoCommandError, InputError, NothingToUndoError, WriteError
+from goaccel.fsutil import atomic_write, read_bytes_or_none, remove_file
+from goaccel.gotool import env as goenv_mod
+from goaccel.gotool.env import GoEnv
 from goaccel.textsafe import mask_urls_in_text, strip_control
 
 TARGETS = ("go-env", "shell", "print", "github-env")

@@ -16,14 +16,17 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from goaccel import paths
-
 from goaccel.configure import apply
-
+from goaccel.configure.journal import Journal
+from goaccel.configure.plan import (
+    Plan,
+    build_plan,
+    env_override_warnings,
+    validate_private_patterns,
+)
+from goaccel.fsutil import exclusive_lock
 from goaccel.gotool import env as goenv
 from goaccel.measure.catalog import Catalog, load_catalog
-from goaccel.measure.userconfig import config_catalog_mirrors
-from goaccel.fsutil import exclusive_lock
-from goaccel.configure.journal import Journal
 from goaccel.measure.measurement import (
     Candidates,
     Measurement,
@@ -31,8 +34,8 @@ from goaccel.measure.measurement import (
     measure,
     mirror_workload,
 )
-from goaccel.configure.plan import Plan, build_plan, env_override_warnings, validate_private_patterns
 from goaccel.measure.probe import MirrorProbe, make_ssl_context
+from goaccel.measure.userconfig import config_catalog_mirrors
 from goaccel.measure.workload import Workload, resolve_workload
 
 

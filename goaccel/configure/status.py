@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Optional
 
 from goaccel.configure import shellrc
+from goaccel.configure.journal import Journal
 from goaccel.errors import GoaccelError
 from goaccel.gotool.env import ENVIRONMENT, NET_KEYS, GoEnv, Setting
-from goaccel.configure.journal import Journal
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 

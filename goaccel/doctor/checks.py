@@ -16,16 +16,16 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
-from goaccel import goenv as goenv_mod
-from goaccel.catalog import Catalog, load_catalog
 from goaccel.doctor import goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.errors import ConfigFileError, GoaccelError, GoCommandError
-from goaccel.goenv import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
-from goaccel.measure import expected_hashes, mirror_workload
-from goaccel.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
+from goaccel.gotool import env as goenv_mod
+from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
+from goaccel.measure.catalog import Catalog, load_catalog
+from goaccel.measure.measurement import expected_hashes, mirror_workload
+from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
+from goaccel.measure.workload import GoMod, Workload, parse_go_mod, resolve_workload
 from goaccel.textsafe import mask_urls_in_text, untrusted
-from goaccel.workload import GoMod, Workload, parse_go_mod, resolve_workload
 
 GOSUMDB_URL = "GOSUMDB"  # key for the URL named in GOSUMDB among the reachability checks
 LOW_DISK_WARNING = 2 * 1024**3
@@ -161,8 +161,8 @@ def check_env_overrides(ctx: Context) -> list[Finding]:
 
 
 def check_rc_blocks(ctx: Context) -> list[Finding]:
-    from goaccel import status
-    from goaccel.journal import Journal
+    from goaccel.configure import status
+    from goaccel.configure.journal import Journal
 
     try:
         entries = Journal().load()

@@ -150,7 +150,7 @@ def private_pattern(module: str) -> str:
 
 def matches_patterns(module: str, patterns: str) -> bool:
     """go's GOPRIVATE matching (module.MatchPrefixPatterns with path.Match semantics)."""
-    from goaccel.doctor.private import match_prefix_patterns
+    from goaccel.gocompat.pathmatch import match_prefix_patterns
 
     return match_prefix_patterns(patterns, module)
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -24,6 +23,7 @@ from typing import Callable, Optional
 
 from goaccel.errors import GoCommandError
 from goaccel.fsutil import atomic_write, read_bytes_or_none
+from goaccel.gotool.process import cold_caches, kill_tree
 
 TIDY_DIFF_SINCE = (1, 23)
 
@@ -76,33 +76,6 @@ def _workdir(root: Path, use_copy: bool) -> Iterator[Path]:
         except OSError as exc:
             raise GoCommandError(f"cannot copy {root} to run go on the copy: {exc}") from None
         yield dest
-
-
-@contextlib.contextmanager
-def cold_caches(env: dict[str, str], cold: bool = True) -> Iterator[None]:
-    """Empty temporary module and build caches in env, as on a fresh CI machine (doctor
-    --cold, bench --go); removed afterwards."""
-    if not cold:
-        yield
-        return
-    with tempfile.TemporaryDirectory(prefix="goaccel-cold-") as tmp:
-        env["GOMODCACHE"] = str(Path(tmp) / "mod")
-        env["GOCACHE"] = str(Path(tmp) / "build")
-        # read-only module cache files would make the temporary directory hard to remove
-        flags = env.get("GOFLAGS", "")
-        if "-modcacherw" not in flags.split():
-            env["GOFLAGS"] = (flags + " -modcacherw").strip()
-        yield
-
-
-def kill_tree(proc: subprocess.Popen[bytes]) -> None:
-    if sys.platform == "win32":  # pragma: no cover - Windows only
-        subprocess.run(
-            ["taskkill", "/F", "/T", "/PID", str(proc.pid)], capture_output=True, check=False
-        )
-        return
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(proc.pid, signal.SIGKILL)
 
 
 def _diff_module_files(original: Path, copy: Path) -> str:

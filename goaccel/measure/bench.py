@@ -19,13 +19,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from goaccel.measure.catalog import Catalog
 from goaccel.errors import ConfigFileError
+from goaccel.measure.catalog import Catalog
 from goaccel.measure.measurement import expected_hashes, known_zip_sizes
 from goaccel.measure.probe import MirrorProbe, ProbeSettings, Target, probe
 from goaccel.measure.rank import Ranking, rank
-from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 from goaccel.measure.workload import Workload
+from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 
 BENCH_SCHEMA = 1
 
@@ -192,7 +192,7 @@ def go_download_time(
     environ: Mapping[str, str] | None = None,
 ) -> GroundTruth:
     """Time the real `go mod download` through one mirror, into empty temporary caches."""
-    from goaccel.doctor.run import cold_caches, kill_tree
+    from goaccel.gotool.process import cold_caches, kill_tree
 
     env = dict(os.environ if environ is None else environ)
     env["GOPROXY"] = mirror_url
@@ -299,7 +299,7 @@ def mirror_json(b: MirrorBench, ranked: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def bench_json(result: BenchResult) -> dict[str, Any]:
-    from goaccel.cli.render import ranked_json
+    from goaccel.measure.serialize import ranked_json
 
     ranked = {e.probe.url: ranked_json(e) for e in result.ranking.entries}
     best = result.ranking.best

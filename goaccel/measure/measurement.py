@@ -11,13 +11,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from goaccel.measure.catalog import Catalog, CatalogMirror
 from goaccel.errors import GoaccelError, InputError
 from goaccel.gocompat.gosum import escape_path, escape_version, parse_go_sum
+from goaccel.measure.catalog import Catalog, CatalogMirror
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
 from goaccel.measure.rank import Ranking, rank
-from goaccel.urls import insecure_warning, parse_mirror_url
 from goaccel.measure.workload import Workload
+from goaccel.urls import insecure_warning, parse_mirror_url
 
 
 @dataclass
@@ -105,7 +105,7 @@ def mirror_workload(workload: Workload, gonoproxy: str) -> Workload:
     their download time does not depend on the mirror."""
     if not gonoproxy:
         return workload
-    from goaccel.doctor.private import match_prefix_patterns
+    from goaccel.gocompat.pathmatch import match_prefix_patterns
 
     kept = tuple(m for m in workload.modules if not match_prefix_patterns(gonoproxy, m.path))
     if len(kept) == len(workload.modules):

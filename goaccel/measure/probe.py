@@ -34,8 +34,8 @@ from typing import Any, Callable, Optional, TypeVar
 from goaccel import __version__
 from goaccel.errors import ConfigFileError
 from goaccel.gocompat.gosum import escape_path, escape_version
-from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 from goaccel.measure.workload import ModuleRef
+from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 
 USER_AGENT = f"goaccel/{__version__} (GOPROXY protocol probe; like GoCommand/1)"
 SUMDB_NAME = "sum.golang.org"

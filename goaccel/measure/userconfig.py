@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 from goaccel import paths
-from goaccel.measure.catalog import CatalogMirror
 from goaccel.errors import ConfigFileError, InputError
 from goaccel.fsutil import atomic_write, read_bytes_or_none
+from goaccel.measure.catalog import CatalogMirror
 from goaccel.urls import parse_mirror_url
 
 _HEADER = (

@@ -33,8 +33,6 @@ from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.doctor.private import (
     KNOWN_PUBLIC_HOSTS,
     classify_requirements,
-    match_prefix_patterns,
-    path_match,
     pattern_findings,
     suggest_pattern,
     suggest_patterns,
@@ -48,6 +46,7 @@ from goaccel.doctor.toolchain import (
     select_toolchain,
     toolchain_findings,
 )
+from goaccel.gocompat.pathmatch import match_prefix_patterns, path_match
 from goaccel.textsafe import mask_urls_in_text
 
 GO = shutil.which("go") or str(Path(sys.executable).parent / "go")

@@ -8,16 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from goaccel import config, paths
-from goaccel.catalog import CatalogMirror
-from goaccel.config import (
+from goaccel import paths
+from goaccel.errors import ConfigFileError, ExitCode, InputError, WriteError
+from goaccel.measure import userconfig as config
+from goaccel.measure.catalog import CatalogMirror
+from goaccel.measure.userconfig import (
     ConfigMirror,
     add_mirror,
     config_catalog_mirrors,
     read_mirrors,
     remove_mirror,
 )
-from goaccel.errors import ConfigFileError, ExitCode, InputError, WriteError
 
 COMMENTED = (
     "# My goaccel settings -- hand written, keep these comments!\n"

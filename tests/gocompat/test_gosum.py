@@ -1,4 +1,4 @@
-"""goaccel.gosum: module path escaping, h1 hashes and go.sum, checked against the real go."""
+"""goaccel.gocompat.gosum: module path escaping, h1 hashes and go.sum, checked against go."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from goaccel import gosum
 from goaccel.errors import ConfigFileError, InputError
-from goaccel.gosum import (
+from goaccel.gocompat import gosum
+from goaccel.gocompat.gosum import (
     EMPTY_GO_MOD_HASH,
     GoSumEntry,
     check_path,

@@ -18,9 +18,8 @@ from typing import Optional
 
 import pytest
 
-from goaccel import shellrc
-from goaccel.errors import ConfigFileError, ExitCode, GoaccelError, InputError, WriteError
-from goaccel.shellrc import (
+from goaccel.configure import shellrc
+from goaccel.configure.shellrc import (
     BEGIN,
     COMMENT,
     END,
@@ -37,6 +36,7 @@ from goaccel.shellrc import (
     render_lines,
     write_rc,
 )
+from goaccel.errors import ConfigFileError, ExitCode, GoaccelError, InputError, WriteError
 
 SETTINGS: dict[str, Optional[str]] = {
     "GOPROXY": "https://goproxy.io,direct",

@@ -13,17 +13,7 @@ from typing import Optional
 import pytest
 from conftest import GO
 
-from goaccel.errors import ExitCode, InputError, NoUsableMirrorError
-from goaccel.goenv import (
-    DEFAULT,
-    ENVIRONMENT,
-    GO_ENV_FILE,
-    GOROOT_ENV,
-    GoEnv,
-    Setting,
-    read_goenv,
-)
-from goaccel.plan import (
+from goaccel.configure.plan import (
     SUMDB_CN,
     SUMDB_DEFAULT,
     Change,
@@ -36,9 +26,19 @@ from goaccel.plan import (
     split_list,
     validate_private_patterns,
 )
-from goaccel.probe import MirrorProbe, ProbeError
-from goaccel.rank import Ranking, rank
-from goaccel.workload import ModuleRef
+from goaccel.errors import ExitCode, InputError, NoUsableMirrorError
+from goaccel.gotool.env import (
+    DEFAULT,
+    ENVIRONMENT,
+    GO_ENV_FILE,
+    GOROOT_ENV,
+    GoEnv,
+    Setting,
+    read_goenv,
+)
+from goaccel.measure.probe import MirrorProbe, ProbeError
+from goaccel.measure.rank import Ranking, rank
+from goaccel.measure.workload import ModuleRef
 
 WORK = [ModuleRef(f"example.com/m{i}", "v1.0.0") for i in range(10)]
 SUMDB_KEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
@@ -616,7 +616,7 @@ def test_pattern_problem_agrees_with_go_path_match(tmp_path: Path) -> None:
     import os
     import subprocess
 
-    from goaccel.plan import pattern_problem
+    from goaccel.configure.plan import pattern_problem
 
     patterns = [
         "x]", "a[b]]", "a[b[c]", "[]a]", "[^a-z]x", "a\\[b", "*.corp", "git.corp/[abc", "[",

@@ -39,7 +39,7 @@ from goaccel.doctor.xlog import (
     request_role,
 )
 
-DATA = Path(__file__).parent / "data" / "xlog"
+DATA = Path(__file__).parent.parent / "data" / "xlog"
 MODS = make_universe(3)  # example.com/sim/mod00, mod01, BigMod: small zips
 SUMDB_KEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
 # Never a command in a fix: these switch verification off.

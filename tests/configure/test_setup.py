@@ -306,7 +306,7 @@ def test_shell_rerun_keeps_what_an_earlier_run_set(big_project: Path, tmp_path: 
         assert "export GOPRIVATE='*.corp.example'" in rc.read_text()
         second = goaccel("setup", *mirror_args(b), *run_args(big_project), *args)
         assert second.returncode == 0, second.stderr
-    from goaccel.shellrc import find_block, parse_block_values
+    from goaccel.configure.shellrc import find_block, parse_block_values
 
     block = find_block(rc.read_text())
     assert block is not None
@@ -585,9 +585,9 @@ def test_a_file_edited_during_the_run_is_not_overwritten(big_project: Path, tmp_
     rc = tmp_path / "bashrc"
     rc.write_text("# mine\n")
     with MirrorSim(BIG) as good:
-        from goaccel import apply, setup_flow
+        from goaccel.configure import apply, setup_flow
+        from goaccel.configure.journal import Journal
         from goaccel.errors import WriteError
-        from goaccel.journal import Journal
 
         opts = setup_flow.SetupOptions(
             mirrors=[good.url], builtin=False, project=big_project, budget=2.0,

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from mirrorsim import MirrorSim, Profile, make_universe, refused_url
 
-from goaccel.probe import (
+from goaccel.measure.probe import (
     DNS,
     HTTP,
     REFUSED,
@@ -28,7 +28,7 @@ from goaccel.probe import (
     module_url,
     probe,
 )
-from goaccel.workload import ModuleRef
+from goaccel.measure.workload import ModuleRef
 
 MODS = make_universe(4, sizes=[30_000, 60_000])
 REFS = [ModuleRef(m.path, m.version) for m in MODS]
@@ -245,7 +245,7 @@ def test_slow_first_byte_on_one_zip_is_slowness_not_a_stall() -> None:
 
 def test_zip_sizes_are_learnt_without_downloading() -> None:
     """A 1-byte ranged GET per zip gives the workload's exact size for the transfer term."""
-    from goaccel.rank import rank
+    from goaccel.measure.rank import rank
 
     mods = make_universe(10, sizes=[3_000, 90_000, 400_000])
     refs = [ModuleRef(m.path, m.version) for m in mods]

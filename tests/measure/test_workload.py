@@ -1,4 +1,4 @@
-"""goaccel.workload: go.mod parsing, the project's download list, and the built-in sample.
+"""goaccel.measure.workload: go.mod parsing, the project's download list, and the built-in sample.
 
 The parser is cross-checked against `go mod edit -json` and the download list against what the
 real `go mod download` fetches, both offline (a file:// GOPROXY).
@@ -20,8 +20,8 @@ from typing import Any
 import pytest
 
 from goaccel.errors import ConfigFileError, InputError
-from goaccel.gosum import escape_path, escape_version, hash_mod
-from goaccel.workload import (
+from goaccel.gocompat.gosum import escape_path, escape_version, hash_mod
+from goaccel.measure.workload import (
     SAMPLE,
     GoMod,
     ModuleRef,

@@ -13,9 +13,9 @@ from typing import Optional
 import pytest
 from conftest import GO
 
-from goaccel import goenv
 from goaccel.errors import ConfigFileError, ExitCode, GoCommandError, WriteError
-from goaccel.goenv import (
+from goaccel.gotool import env as goenv
+from goaccel.gotool.env import (
     BUILTIN_DEFAULTS,
     DEFAULT,
     ENVIRONMENT,

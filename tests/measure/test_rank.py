@@ -15,8 +15,8 @@ from typing import Optional
 
 import pytest
 
-from goaccel.probe import MirrorProbe, ProbeError
-from goaccel.rank import (
+from goaccel.measure.probe import MirrorProbe, ProbeError
+from goaccel.measure.rank import (
     BEST,
     DEFAULT_ZIP_BYTES,
     EMPTY,
@@ -33,7 +33,7 @@ from goaccel.rank import (
     fmt_bytes,
     rank,
 )
-from goaccel.workload import ModuleRef
+from goaccel.measure.workload import ModuleRef
 
 
 def probe(

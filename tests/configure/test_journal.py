@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from goaccel import __version__
+from goaccel.configure.journal import FORMAT, Entry, FileChange, Journal, new_entry
 from goaccel.errors import ConfigFileError, ExitCode
-from goaccel.journal import FORMAT, Entry, FileChange, Journal, new_entry
 
 BINARY = bytes(range(256)) + b"\r\n\x00"
 

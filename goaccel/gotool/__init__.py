@@ -1,0 +1,1 @@
+"""The local go command: finding and running it, and reading its configuration."""
