@@ -46,28 +46,42 @@ class InputError(GoaccelError):
 
 
 class NoUsableMirrorError(GoaccelError):
+    """No candidate mirror could serve the workload; nothing was written."""
+
     exit_code = ExitCode.NO_MIRROR
 
 
 class ConfigFileError(GoaccelError):
+    """A file goaccel reads (go env file, config.toml, catalog, journal) is malformed."""
+
     exit_code = ExitCode.CONFIG
 
 
 class WriteError(GoaccelError):
+    """A file could not be written (permissions, a symlink, `go env -w` failed)."""
+
     exit_code = ExitCode.WRITE
 
 
 class LockedError(GoaccelError):
+    """Another goaccel is changing the configuration right now."""
+
     exit_code = ExitCode.LOCKED
 
 
 class NothingToUndoError(GoaccelError):
+    """undo found no recorded setup to revert."""
+
     exit_code = ExitCode.NOTHING_TO_UNDO
 
 
 class AbortedError(GoaccelError):
+    """The user declined the confirmation, or could not be asked."""
+
     exit_code = ExitCode.ABORTED
 
 
 class GoCommandError(GoaccelError):
+    """The go command is missing, or failed where goaccel needs it."""
+
     exit_code = ExitCode.GO
