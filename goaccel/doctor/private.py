@@ -14,10 +14,10 @@ import shlex
 from collections.abc import Collection, Iterable, Sequence
 from typing import Optional
 
-from goaccel.configure.plan import merge_patterns, pattern_problem
 from goaccel.doctor.model import PROBLEM, WARNING, Finding
 from goaccel.doctor.model import sanitized_finding as _finding
-from goaccel.gocompat.pathmatch import match_prefix_patterns
+from goaccel.gocompat.gosumdb import parse_gosumdb
+from goaccel.gocompat.pathmatch import match_prefix_patterns, merge_patterns, pattern_problem
 
 # --- which module paths are private -----------------------------------------------------------
 
@@ -209,7 +209,7 @@ def classify_requirements(
         if not missing and (_host(path) in KNOWN_PUBLIC_HOSTS or path in proxy_found):
             continue
         if match_prefix_patterns(eff_noproxy, path):
-            if gosumdb.strip() != "off" and not match_prefix_patterns(eff_nosumdb, path):
+            if not parse_gosumdb(gosumdb).off and not match_prefix_patterns(eff_nosumdb, path):
                 checksum.append((path, version))
             continue
         (confirmed if missing else suspected).append((path, version))
