@@ -30,19 +30,6 @@ from goaccel.gocompat.goproxy import trim_space as _go_trim_space
 from goaccel.textsafe import mask_urls_in_text
 from goaccel.urls import is_loopback_host
 
-__all__ = [
-    "DEFAULT_GOPROXY",
-    "KIND_DIRECT",
-    "KIND_OFF",
-    "KIND_URL",
-    "NO_ENTRIES",
-    "ParsedGoproxy",
-    "ProxyEntry",
-    "parse",
-    "parse_goproxy",
-    "semantic_findings",
-]
-
 
 def parse_goproxy(value: str, *, windows: Optional[bool] = None) -> ParsedGoproxy:
     """gocompat's parse_goproxy, with credentials masked in go's errors (they are shown)."""

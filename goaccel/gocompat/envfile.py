@@ -19,23 +19,6 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Optional
 
-__all__ = [
-    "BUILTIN_DEFAULTS",
-    "DEFAULT",
-    "ENVIRONMENT",
-    "GOROOT_ENV",
-    "GO_ENV_FILE",
-    "EnvFileDuplicateError",
-    "EnvFileError",
-    "EnvFileSyntaxError",
-    "default_goenv_path",
-    "effective_private_lists",
-    "effective_value",
-    "parse_env_file",
-    "parse_lenient",
-    "render_env_file",
-]
-
 # $GOROOT/go.env as shipped; go's built-in values when that file lacks them.
 BUILTIN_DEFAULTS = {
     "GOPROXY": "https://proxy.golang.org,direct",
