@@ -176,14 +176,15 @@ class _Parser:
             else:
                 stmts.append(self.parse_stmt())
 
-    def parse_stmt(self) -> Union[_Line, _Block]:
+    def parse_stmt(self, *, in_block: bool = False) -> Union[_Line, _Block]:
+        """parseStmt; in_block: parseLine, a line inside a block, where '(' is a token."""
         first = self.lex()
         tokens = [first]
         while True:
             tok = self.lex()
             if tok.is_eol:
                 return _Line(tuple(tokens), first.line, _comment_of(tok))
-            if tok.kind == "(":
+            if tok.kind == "(" and not in_block:
                 nxt = self.peek()
                 if nxt.is_eol:
                     return self.parse_block(tokens, first.line)
@@ -220,13 +221,9 @@ class _Parser:
                 lines.append(self.parse_line())
 
     def parse_line(self) -> _Line:
-        first = self.lex()
-        tokens = [first]
-        while True:
-            tok = self.lex()
-            if tok.is_eol:
-                return _Line(tuple(tokens), first.line, _comment_of(tok))
-            tokens.append(tok)
+        line = self.parse_stmt(in_block=True)
+        assert isinstance(line, _Line)  # only a '(' starts a block, and here it cannot
+        return line
 
 
 def _comment_of(tok: _Tok) -> Optional[str]:

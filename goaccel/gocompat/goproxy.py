@@ -178,6 +178,17 @@ def _valid_encoded(s: str, mode: int) -> bool:
     return True
 
 
+def _raw_is_exact(raw: str, value: str, mode: int) -> bool:
+    """EscapedPath/EscapedFragment: the raw form is used when it is a valid encoding of the
+    value."""
+    if not raw or not _valid_encoded(raw, mode):
+        return False
+    try:
+        return _unescape(raw, mode) == value
+    except _URLError:
+        return False
+
+
 @dataclass
 class _GoURL:
     scheme: str = ""
@@ -195,23 +206,15 @@ class _GoURL:
     omit_host: bool = False
 
     def escaped_path(self) -> str:
-        if self.raw_path and _valid_encoded(self.raw_path, _PATH):
-            try:
-                if _unescape(self.raw_path, _PATH) == self.path:
-                    return self.raw_path
-            except _URLError:
-                pass
+        if _raw_is_exact(self.raw_path, self.path, _PATH):
+            return self.raw_path
         if self.path == "*":
             return "*"
         return _escape(self.path, _PATH)
 
     def escaped_fragment(self) -> str:
-        if self.raw_fragment and _valid_encoded(self.raw_fragment, _FRAGMENT):
-            try:
-                if _unescape(self.raw_fragment, _FRAGMENT) == self.fragment:
-                    return self.raw_fragment
-            except _URLError:
-                pass
+        if _raw_is_exact(self.raw_fragment, self.fragment, _FRAGMENT):
+            return self.raw_fragment
         return _escape(self.fragment, _FRAGMENT)
 
     def redacted(self) -> str:
