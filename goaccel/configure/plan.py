@@ -18,13 +18,13 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from goaccel.errors import InputError, NoUsableMirrorError
+from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT, parse_gosumdb
+from goaccel.gocompat.pathmatch import merge_patterns, pattern_problem, split_list
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GOROOT_ENV, GoEnv
 from goaccel.measure.rank import Ranking
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 OWNED_KEYS = ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")
-SUMDB_DEFAULT = "sum.golang.org"
-SUMDB_CN = "sum.golang.google.cn"
 
 
 @dataclass
@@ -53,10 +53,6 @@ class Plan:
 
     def changed(self) -> dict[str, str]:
         return {c.key: c.after for c in self.changes}
-
-
-def split_list(value: str) -> list[str]:
-    return [p for p in value.split(",") if p]
 
 
 def validate_private_patterns(patterns: Sequence[str]) -> list[str]:
@@ -91,77 +87,21 @@ def validate_private_patterns(patterns: Sequence[str]) -> list[str]:
     return out
 
 
-def _class_char_end(pat: str, i: int) -> Optional[int]:
-    """path.Match's getEsc: the index after one (possibly escaped) class character, or None
-    when the pattern is malformed there (a class must go on to a closing ']')."""
-    if i >= len(pat) or pat[i] in "-]":
-        return None
-    if pat[i] == "\\":
-        i += 1
-        if i >= len(pat):
-            return None
-    i += 1
-    return i if i < len(pat) else None
-
-
-def pattern_problem(pat: str) -> Optional[str]:
-    """Why go's path.Match would reject the pattern (ErrBadPattern), or None when it is valid.
-
-    Mirrors Go's path/match.go: '\\' escapes the next character, '[' opens a class that holds
-    at least one character or range (optionally after '^') and must be closed by ']'; a ']'
-    outside a class is an ordinary character.
-    """
-    i, n = 0, len(pat)
-    while i < n:
-        c = pat[i]
-        if c == "\\":
-            if i + 1 >= n:
-                return "ends with a lone '\\'"
-            i += 2
-        elif c == "[":
-            i += 1
-            if i < n and pat[i] == "^":
-                i += 1
-            ranges = 0
-            while True:
-                if i < n and pat[i] == "]" and ranges > 0:
-                    i += 1
-                    break
-                j = _class_char_end(pat, i)
-                if j is not None and pat[j] == "-":
-                    j = _class_char_end(pat, j + 1)
-                if j is None:
-                    return "has a '[' character class that is empty or not closed"
-                i = j
-                ranges += 1
-        else:
-            i += 1
-    return None
-
-
-def merge_patterns(current: str, extra: Sequence[str]) -> str:
-    items = split_list(current)
-    for pat in extra:
-        if pat not in items:
-            items.append(pat)
-    return ",".join(items)
-
-
 def _sumdb_family(value: str) -> str:
-    words = value.split()
-    name = words[0].split("+", maxsplit=1)[0] if words else ""
-    if value.strip() == "off":
+    """default, cn, custom or off: whose checksum database GOSUMDB names, and by which way."""
+    db = parse_gosumdb(value)
+    if db.off:
         return "off"
-    if name in ("", SUMDB_DEFAULT):
-        if len(words) < 2:
+    if db.name in ("", SUMDB_DEFAULT):
+        if db.url is None:
             return "default"
         # "sum.golang.org https://sum.golang.google.cn" is the China endpoint in disguise;
         # any other URL is the user's own route to the database: theirs to keep.
-        url = words[1].rstrip("/")
+        url = db.url.rstrip("/")
         if url == f"https://{SUMDB_DEFAULT}":
             return "default"
         return "cn" if url == f"https://{SUMDB_CN}" else "custom"
-    if name == SUMDB_CN:
+    if db.name == SUMDB_CN:
         return "cn"
     return "custom"
 
@@ -184,7 +124,8 @@ def decide_gosumdb(
         return current, notes, warnings
     # sum.golang.org written with its key is the same choice: keep it as written. (With a URL
     # after it go would never ask the proxies, so that form is not kept when they are the way.)
-    keep_default = current if family == "default" and len(current.split()) == 1 else SUMDB_DEFAULT
+    db = parse_gosumdb(current)
+    keep_default = current if family == "default" and db.key and db.url is None else SUMDB_DEFAULT
     if family == "custom":
         notes.append(
             f"GOSUMDB={shown} is your own checksum database or route to it; goaccel keeps it"

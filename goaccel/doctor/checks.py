@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from goaccel.doctor import goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.errors import ConfigFileError, GoaccelError, GoCommandError
+from goaccel.gocompat.goproxy import ProxyEntry
 from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
 from goaccel.measure.catalog import Catalog, load_catalog
@@ -45,7 +46,7 @@ class Context:
     catalog: Catalog
     probe_budget: float
     environ: Mapping[str, str]
-    entries: list[goproxylist.ProxyEntry] = field(default_factory=list)
+    entries: list[ProxyEntry] = field(default_factory=list)
     probes: Optional[ProbeRun] = None
 
     def probe_for(self, url: str) -> Optional[MirrorProbe]:

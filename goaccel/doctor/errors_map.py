@@ -28,6 +28,9 @@ from goaccel.doctor.xlog import (
     is_x_line,
     request_role,
 )
+from goaccel.gocompat.goproxy import KIND_DIRECT, KIND_OFF, split_goproxy
+from goaccel.gocompat.gosumdb import SUMDB_DEFAULT, parse_gosumdb
+from goaccel.gocompat.pathmatch import match_prefix_patterns
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 # -- stable finding ids ---------------------------------------------------------------------
@@ -96,12 +99,12 @@ class ErrorContext:
         goproxy = env.get("GOPROXY", "")
         proxy_hosts = tuple(
             h
-            for entry in re.split(r"[,|]", goproxy)
-            if entry.strip() and entry.strip() not in ("direct", "off")
+            for entry, _ in split_goproxy(goproxy)
+            if entry.strip() and entry.strip() not in (KIND_DIRECT, KIND_OFF)
             for h in [host_of(entry)]
             if h
         )
-        name, hosts = _parse_gosumdb(env.get("GOSUMDB", "sum.golang.org"))
+        name, hosts = _parse_gosumdb(env.get("GOSUMDB", SUMDB_DEFAULT))
         return cls(
             proxy_hosts=proxy_hosts,
             sumdb_name=name,
@@ -115,17 +118,11 @@ class ErrorContext:
 
 def _parse_gosumdb(value: str) -> tuple[str, tuple[str, ...]]:
     """`name[+hash+key] [URL]` -> (name, hosts); `off` -> ("", ())."""
-    fields = value.split()
-    if not fields or fields[0] == "off":
+    db = parse_gosumdb(value).resolved()
+    if not db.name:
         return "", ()
-    name = fields[0].split("+", 1)[0]
-    if name == "sum.golang.google.cn" and len(fields) == 1:
-        # go rewrites it to sum.golang.org with https://sum.golang.google.cn as the URL
-        return "sum.golang.org", ("sum.golang.google.cn",)
-    hosts = [name]
-    if len(fields) > 1 and host_of(fields[1]):
-        hosts = [host_of(fields[1])]
-    return name, tuple(hosts)
+    url_host = host_of(db.url) if db.url else ""
+    return db.name, (url_host or db.name,)
 
 
 # -- safe pieces for commands the user will paste ---------------------------------------------
@@ -150,8 +147,6 @@ def private_pattern(module: str) -> str:
 
 def matches_patterns(module: str, patterns: str) -> bool:
     """go's GOPRIVATE matching (module.MatchPrefixPatterns with path.Match semantics)."""
-    from goaccel.gocompat.pathmatch import match_prefix_patterns
-
     return match_prefix_patterns(patterns, module)
 
 

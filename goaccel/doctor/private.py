@@ -1,10 +1,8 @@
-"""Private modules: GOPRIVATE/GONOPROXY/GONOSUMDB matching as go does it, and what to set.
+"""Private modules: which requirements need GOPRIVATE/GONOPROXY/GONOSUMDB, and what to set.
 
-Pure: no I/O. go matches these variables with golang.org/x/mod/module.MatchPrefixPatterns:
-comma-separated path.Match globs, each matched against as many leading elements of the module
-path as the glob has; one trailing '/' of a glob is dropped, empty globs are skipped, spaces are
-not trimmed, and a malformed glob silently matches nothing. GONOPROXY and GONOSUMDB take
-GOPRIVATE's value only when they are empty.
+Pure: no I/O. The matching is go's (goaccel.gocompat.pathmatch: MatchPrefixPatterns over
+path.Match); GONOPROXY and GONOSUMDB take GOPRIVATE's value only when they are empty
+(gocompat.envfile.effective_private_lists).
 """
 
 from __future__ import annotations
@@ -14,10 +12,11 @@ import shlex
 from collections.abc import Collection, Iterable, Sequence
 from typing import Optional
 
-from goaccel.configure.plan import merge_patterns, pattern_problem
 from goaccel.doctor.model import PROBLEM, WARNING, Finding
 from goaccel.doctor.model import sanitized_finding as _finding
-from goaccel.gocompat.pathmatch import match_prefix_patterns
+from goaccel.gocompat.envfile import effective_private_lists
+from goaccel.gocompat.gosumdb import parse_gosumdb
+from goaccel.gocompat.pathmatch import match_prefix_patterns, merge_patterns, pattern_problem
 
 # --- which module paths are private -----------------------------------------------------------
 
@@ -191,8 +190,7 @@ def classify_requirements(
     Ids: private-not-in-goprivate, private-checksum-lookup, module-path-without-dot,
     private-bad-pattern.
     """
-    eff_noproxy = gonoproxy or goprivate
-    eff_nosumdb = gonosumdb or goprivate
+    eff_noproxy, eff_nosumdb = effective_private_lists(goprivate, gonoproxy, gonosumdb)
     confirmed: list[tuple[str, str]] = []
     suspected: list[tuple[str, str]] = []
     checksum: list[tuple[str, str]] = []
@@ -209,7 +207,7 @@ def classify_requirements(
         if not missing and (_host(path) in KNOWN_PUBLIC_HOSTS or path in proxy_found):
             continue
         if match_prefix_patterns(eff_noproxy, path):
-            if gosumdb.strip() != "off" and not match_prefix_patterns(eff_nosumdb, path):
+            if not parse_gosumdb(gosumdb).off and not match_prefix_patterns(eff_nosumdb, path):
                 checksum.append((path, version))
             continue
         (confirmed if missing else suspected).append((path, version))
@@ -389,8 +387,3 @@ def pattern_findings(goprivate: str, gonoproxy: str = "", gonosumdb: str = "") -
             details=details,
         )
     ]
-
-
-def effective_lists(goprivate: str, gonoproxy: str, gonosumdb: str) -> tuple[str, str]:
-    """(effective GONOPROXY, effective GONOSUMDB), as go derives them from GOPRIVATE."""
-    return gonoproxy or goprivate, gonosumdb or goprivate

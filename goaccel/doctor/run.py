@@ -23,9 +23,10 @@ from typing import Callable, Optional
 
 from goaccel.errors import GoCommandError
 from goaccel.fsutil import atomic_write, read_bytes_or_none
+from goaccel.gocompat import gover
 from goaccel.gotool.process import cold_caches, kill_tree
 
-TIDY_DIFF_SINCE = (1, 23)
+TIDY_DIFF_SINCE = "1.23"
 
 
 @dataclass
@@ -42,15 +43,10 @@ class LiveResult:
     started: float = 0.0  # monotonic time go was started
 
 
-def go_version_tuple(version: Optional[str]) -> tuple[int, int]:
-    """'go1.27.3' -> (1, 27); anything unreadable -> (0, 0)."""
-    if not version or not version.startswith("go"):
-        return (0, 0)
-    parts = version[2:].split(".")
-    try:
-        return (int(parts[0]), int("".join(c for c in parts[1] if c.isdigit()) or 0))
-    except (IndexError, ValueError):
-        return (0, 0)
+def needs_copy(go_version: Optional[str]) -> bool:
+    """True when this go ('go1.27.3', `go env GOVERSION`) has no `go mod tidy -diff`; an
+    unreadable version counts as old (gover: malformed versions sort first)."""
+    return gover.compare(gover.from_toolchain(go_version or ""), TIDY_DIFF_SINCE) < 0
 
 
 def _copy_module(root: Path, dest: Path) -> None:
@@ -107,7 +103,7 @@ def live_run(
 ) -> LiveResult:
     """Run `go mod tidy -x` for the module at root; never let it touch root's go.mod/go.sum."""
     env = dict(os.environ if environ is None else environ)
-    use_copy = go_version_tuple(go_version) < TIDY_DIFF_SINCE
+    use_copy = needs_copy(go_version)
     args = [go, "mod", "tidy", "-x"] + ([] if use_copy else ["-diff"])
     guarded = {name: read_bytes_or_none(root / name) for name in ("go.mod", "go.sum")}
     with cold_caches(env, cold), _workdir(root, use_copy) as cwd:

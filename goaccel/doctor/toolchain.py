@@ -1,8 +1,6 @@
 """Which Go toolchain a `go` command runs, and what that costs (cmd/go/internal/toolchain).
 
-Pure: no I/O. Versions follow cmd/go/internal/gover: "1.21" (a language version) <
-"1.21rc1" < "1.21.0"; before 1.21 a missing patch is ".0" ("1.20" == "1.20.0"); malformed
-versions compare less than valid ones and equal to each other.
+Pure: no I/O. Versions are compared as cmd/go/internal/gover does (goaccel.gocompat.gover).
 
 Selection (toolchain/select.go), for GOTOOLCHAIN=auto, path, local, goX.Y.Z, goX.Y.Z+auto,
 goX.Y.Z+path, local+auto, local+path:
@@ -19,143 +17,18 @@ goX.Y.Z+path, local+auto, local+path:
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Optional
 
-from goaccel.doctor.goproxylist import go_quote
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.doctor.model import sanitized_finding as _finding
+from goaccel.gocompat import gover
+from goaccel.gocompat.gosumdb import parse_gosumdb
+from goaccel.gocompat.gover import from_toolchain, is_lang, parse_local_version
+from goaccel.gocompat.quote import quote as go_quote
 
 TOOLCHAIN_MODULE = "golang.org/toolchain"
 TOOLCHAIN_MODULE_VERSION = "v0.0.1"
-
-
-# --- gover ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class GoVersion:
-    major: str
-    minor: str = ""
-    patch: str = ""
-    kind: str = ""  # "", "alpha", "beta", "rc" (any lower-case word is accepted)
-    pre: str = ""
-
-
-def _cut_int(x: str) -> Optional[tuple[str, str]]:
-    i = 0
-    while i < len(x) and "0" <= x[i] <= "9":
-        i += 1
-    if i == 0 or (x[0] == "0" and i != 1):  # no digits, or a needless leading zero
-        return None
-    return x[:i], x[i:]
-
-
-def parse_version(x: str) -> Optional[GoVersion]:
-    """gover.Parse: "1.21.3", "1.21rc1", "1.21"; None when malformed (no "go" prefix here)."""
-    cut = _cut_int(x)
-    if cut is None:
-        return None
-    major, x = cut
-    if x == "":
-        return GoVersion(major, "0", "0")
-    if x[0] != ".":
-        return None
-    cut = _cut_int(x[1:])
-    if cut is None:
-        return None
-    minor, x = cut
-    if x == "":
-        # Before Go 1.21 a missing patch is ".0"; from 1.21 on "1.21" is the language version.
-        return GoVersion(major, minor, "0" if cmp_int(minor, "21") < 0 else "")
-    if x[0] == ".":
-        cut = _cut_int(x[1:])
-        if cut is None or cut[1] != "":
-            return None
-        return GoVersion(major, minor, cut[0])
-    i = 0
-    while i < len(x) and not ("0" <= x[i] <= "9"):
-        if not ("a" <= x[i] <= "z"):
-            return None
-        i += 1
-    if i == 0:
-        return None
-    kind, x = x[:i], x[i:]
-    if x == "":
-        return GoVersion(major, minor, "", kind)
-    cut = _cut_int(x)
-    if cut is None or cut[1] != "":
-        return None
-    return GoVersion(major, minor, "", kind, cut[0])
-
-
-def cmp_int(x: str, y: str) -> int:
-    """Compare decimal strings of any length (gover.CmpInt); "" is less than any number."""
-    if x == y:
-        return 0
-    if len(x) != len(y):
-        return -1 if len(x) < len(y) else 1
-    return -1 if x < y else 1
-
-
-_ZERO = GoVersion("")
-
-
-def gover_compare(x: str, y: str) -> int:
-    """gover.Compare on versions without the "go" prefix."""
-    vx = parse_version(x) or _ZERO
-    vy = parse_version(y) or _ZERO
-    for a, b in ((vx.major, vy.major), (vx.minor, vy.minor), (vx.patch, vy.patch)):
-        c = cmp_int(a, b)
-        if c:
-            return c
-    if vx.kind != vy.kind:
-        return -1 if vx.kind < vy.kind else 1
-    return cmp_int(vx.pre, vy.pre)
-
-
-def is_valid(x: str) -> bool:
-    return parse_version(x) is not None
-
-
-def is_lang(x: str) -> bool:
-    """gover.IsLang: "1.21" (a language version), not "1.21.0" nor "1.21rc1"."""
-    v = parse_version(x)
-    return v is not None and v.patch == "" and v.kind == "" and v.pre == ""
-
-
-def from_toolchain(name: str) -> str:
-    """gover.FromToolchain: "go1.2.3-bigcorp" -> "1.2.3"; "" when not a toolchain name."""
-    if "/" in name or "\\" in name or not name.startswith("go"):
-        return ""
-    v = re.split(r"[ \t-]", name[2:], maxsplit=1)[0]
-    return v if is_valid(v) else ""
-
-
-def _normalize(v: str) -> str:
-    v = v.strip()
-    return from_toolchain(v) if v.startswith("go") else v
-
-
-def compare_go_versions(a: str, b: str) -> int:
-    """-1, 0 or 1, as gover.Compare, for versions written with or without "go":
-    a go.mod `go` line ("1.21"), a toolchain name ("go1.21.0", "go1.21.0-bigcorp")."""
-    return gover_compare(_normalize(a), _normalize(b))
-
-
-def parse_local_version(text: str) -> Optional[str]:
-    """The local version from `go version` output ("go version go1.27.3 linux/amd64" ->
-    "1.27.3"), from `go env GOVERSION` ("go1.27.3") or a bare "1.27.3"; None if none is found.
-    A development build ("devel go1.28-abcdef ...") gives its language version ("1.28")."""
-    words = text.split()
-    if len(words) >= 2 and words[0] == "go" and words[1] == "version":
-        words = words[2:]
-    for word in words:
-        v = from_toolchain(word) if word.startswith("go") else (word if is_valid(word) else "")
-        if v:
-            return v
-    return None
 
 
 # --- selection --------------------------------------------------------------------------------
@@ -177,7 +50,7 @@ class Selection:
 
 def _lang_as_release(version: str) -> str:
     """go1.30 -> go1.30.0: the first release of a language version (golang.org/issue/62278)."""
-    if is_lang(version) and gover_compare(version, "1.21") >= 0:
+    if is_lang(version) and gover.compare(version, "1.21") >= 0:
         return version + ".0"
     return version
 
@@ -200,7 +73,7 @@ def select_toolchain(
     toolchain_line = toolchain_line or ""
 
     def too_new(running: str, *, error: Optional[str] = None) -> Optional[str]:
-        if error is None and go_line and gover_compare(go_line, running) > 0:
+        if error is None and go_line and gover.compare(go_line, running) > 0:
             explain = f"; GOTOOLCHAIN={gt}" if gt not in ("", "auto") else ""
             return f"{gomod_name} requires go >= {go_line} (running go {running}{explain})"
         return error
@@ -230,9 +103,9 @@ def select_toolchain(
             if not tv:
                 error = f"invalid toolchain {go_quote(toolchain_line)} in {gomod_name}"
                 return Selection(mode, local_name, local_vers, True, error=error)
-            if gover_compare(tv, vers) > 0:
+            if gover.compare(tv, vers) > 0:
                 name, vers, reason = toolchain_line, tv, "toolchain line"
-        if go_line and gover_compare(go_line, vers) > 0:
+        if go_line and gover.compare(go_line, vers) > 0:
             name, vers, reason = "go" + _lang_as_release(go_line), go_line, "go line"
     if name in ("local", local_name):
         return Selection(mode, local_name, local_vers, True, error=too_new(local_vers))
@@ -247,7 +120,7 @@ def select_toolchain(
         return Selection(mode, name, running, False, reason, True, error=error)
     download = f"{TOOLCHAIN_MODULE}@{TOOLCHAIN_MODULE_VERSION}-{name}.{goos}-{goarch}"
     failure = too_new(running)
-    if is_lang(running) and gover_compare(running, "1.21") >= 0:
+    if is_lang(running) and gover.compare(running, "1.21") >= 0:
         failure = (
             f"invalid toolchain: {name} is a language version but not a toolchain "
             f"version ({name}.x)"
@@ -371,7 +244,7 @@ def toolchain_findings(
             )
         )
         return out
-    sumdb_off = gosumdb.strip() == "off"
+    sumdb_off = parse_gosumdb(gosumdb).off
     lang_error = bool(sel.error and "language version" in sel.error)
     status = PROBLEM if sumdb_off or lang_error else WARNING
     why = (

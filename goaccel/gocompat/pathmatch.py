@@ -1,5 +1,5 @@
 """Go's path.Match and golang.org/x/mod/module.MatchPrefixPatterns, the matching behind
-GOPRIVATE, GONOPROXY, GONOSUMDB and GOINSECURE.
+GOPRIVATE, GONOPROXY, GONOSUMDB and GOINSECURE, and the syntax check of one glob.
 
 Follows src/path/match.go and golang.org/x/mod/module/module.go (MatchPrefixPatterns):
 comma-separated path.Match globs, each matched against as many leading elements of the module
@@ -9,9 +9,21 @@ not trimmed, and a malformed glob silently matches nothing. Works on UTF-8 bytes
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Optional
+
+__all__ = ["match_prefix_patterns", "merge_patterns", "path_match", "pattern_problem", "split_list"]
+
+_LONE_BACKSLASH = "ends with a lone '\\'"
+_BAD_CLASS = "has a '[' character class that is empty or not closed"
+
 
 class _BadPattern(Exception):
-    pass
+    """path.ErrBadPattern, with what is wrong in words."""
+
+    def __init__(self, reason: str = _BAD_CLASS) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 def _decode_rune(b: bytes) -> tuple[int, int]:
@@ -107,7 +119,7 @@ def _match_chunk(chunk: bytes, s: bytes) -> tuple[bytes, bool]:
             if c == b"\\":
                 chunk = chunk[1:]
                 if not chunk:
-                    raise _BadPattern
+                    raise _BadPattern(_LONE_BACKSLASH)
             if not failed:
                 failed = chunk[:1] != s[:1]
                 s = s[1:]
@@ -184,3 +196,33 @@ def match_prefix_patterns(patterns: str, path: str) -> bool:
         except ValueError:
             pass
     return False
+
+
+def pattern_problem(pattern: str) -> Optional[str]:
+    """Why go's path.Match rejects the glob (ErrBadPattern), in words, or None when it is valid.
+
+    '\\' escapes the next character; '[' opens a class that holds at least one character or
+    range (optionally after '^') and must be closed by ']'; a ']' outside a class is an ordinary
+    character. path.Match checks the whole pattern even when the name does not match, so
+    matching against "" finds every problem.
+    """
+    try:
+        _path_match(pattern.encode("utf-8", "surrogateescape"), b"")
+    except _BadPattern as exc:
+        return exc.reason
+    return None
+
+
+def split_list(value: str) -> list[str]:
+    """The non-empty items of a comma-separated list such as GOPRIVATE (spaces kept, as go
+    keeps them)."""
+    return [p for p in value.split(",") if p]
+
+
+def merge_patterns(current: str, extra: Sequence[str]) -> str:
+    """current's patterns, then each of extra not already among them, comma-separated."""
+    items = split_list(current)
+    for pat in extra:
+        if pat not in items:
+            items.append(pat)
+    return ",".join(items)

@@ -1,25 +1,35 @@
 """The go command's configuration: read it (with where each value comes from) and write it.
 
-Precedence, as go applies it: a non-empty OS environment variable, then the user's go env file
-(`go env GOENV`), then `$GOROOT/go.env`, then go's built-in default. One `go env -json` call
-gives the effective values and the file locations; the files are parsed here so that goaccel
-can say where each value comes from and restore them byte for byte.
+Precedence, as go applies it (goaccel.gocompat.envfile): a non-empty OS environment variable,
+then the user's go env file (`go env GOENV`), then `$GOROOT/go.env`, then go's built-in
+default. One `go env -json` call gives the effective values and the file locations; the files
+are read here (and parsed by gocompat.envfile) so that goaccel can say where each value comes
+from and restore them byte for byte.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import re
 import shutil
 import subprocess
-import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
 
 from goaccel.errors import ConfigFileError, GoCommandError, WriteError
+from goaccel.gocompat import envfile
+from goaccel.gocompat.envfile import (
+    BUILTIN_DEFAULTS,
+    DEFAULT,
+    ENVIRONMENT,
+    GO_ENV_FILE,
+    GOROOT_ENV,
+    default_goenv_path,
+    parse_lenient,
+    render_env_file,
+)
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 GO_KEYS = (
@@ -33,18 +43,29 @@ GO_KEYS = (
     "GOINSECURE",
 )
 NET_KEYS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
-BUILTIN_DEFAULTS = {
-    "GOPROXY": "https://proxy.golang.org,direct",
-    "GOSUMDB": "sum.golang.org",
-    "GOTOOLCHAIN": "auto",
-}
 
-ENVIRONMENT = "environment"
-GO_ENV_FILE = "go env file"
-GOROOT_ENV = "$GOROOT/go.env"
-DEFAULT = "default"
-
-_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+__all__ = [
+    "BUILTIN_DEFAULTS",
+    "DEFAULT",
+    "ENVIRONMENT",
+    "GOROOT_ENV",
+    "GO_ENV_FILE",
+    "GO_KEYS",
+    "NET_KEYS",
+    "EnvFileLine",
+    "GoEnv",
+    "Setting",
+    "check_subprocess_env_value",
+    "default_goenv_path",
+    "find_go",
+    "go_env_write",
+    "parse_env_file",
+    "parse_lenient",
+    "read_env_file",
+    "read_goenv",
+    "render_env_file",
+    "run_go",
+]
 
 
 def find_go() -> Optional[str]:
@@ -91,34 +112,26 @@ class EnvFileLine:
 
 
 def parse_env_file(text: str, path: Path | str) -> dict[str, str]:
-    """Parse a go env file strictly.
+    """Parse a go env file strictly (gocompat.envfile.parse_env_file; a key goaccel manages set
+    twice is refused too), with ConfigFileError naming the file and the line.
 
     go itself skips lines it cannot read without a word, so `GOPROXY https://x` silently does
-    nothing. goaccel refuses to edit such a file and says which line is wrong. Returns the last
-    value of each key, as go uses it.
+    nothing. goaccel refuses to edit such a file and says which line is wrong.
     """
-    values: dict[str, str] = {}
-    first_seen: dict[str, int] = {}
-    for lineno, raw in enumerate(text.splitlines(), start=1):
-        line = raw.rstrip("\r")
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        if not sep or not _KEY.match(key):
-            raise ConfigFileError(
-                f"malformed go env file {path}, line {lineno}: "
-                f"'{untrusted(line, limit=80)}' is not KEY=VALUE (go ignores this line)",
-                hint="fix or delete that line, then run goaccel again",
-            )
-        if key in first_seen and key in GO_KEYS:
-            raise ConfigFileError(
-                f"malformed go env file {path}: {key} is set twice "
-                f"(lines {first_seen[key]} and {lineno}); go uses the last one",
-                hint="delete one of the two lines",
-            )
-        first_seen.setdefault(key, lineno)
-        values[key] = value
-    return values
+    try:
+        return envfile.parse_env_file(text, unique_keys=GO_KEYS)
+    except envfile.EnvFileSyntaxError as exc:
+        raise ConfigFileError(
+            f"malformed go env file {path}, line {exc.lineno}: "
+            f"'{untrusted(exc.line, limit=80)}' is not KEY=VALUE (go ignores this line)",
+            hint="fix or delete that line, then run goaccel again",
+        ) from None
+    except envfile.EnvFileDuplicateError as exc:
+        raise ConfigFileError(
+            f"malformed go env file {path}: {exc.key} is set twice "
+            f"(lines {exc.first} and {exc.second}); go uses the last one",
+            hint="delete one of the two lines",
+        ) from None
 
 
 def read_env_file(path: Path) -> tuple[Optional[bytes], dict[str, str]]:
@@ -136,19 +149,6 @@ def read_env_file(path: Path) -> tuple[Optional[bytes], dict[str, str]]:
     except UnicodeDecodeError:
         raise ConfigFileError(f"the go env file {path} is not UTF-8 text") from None
     return raw, parse_env_file(text, path)
-
-
-def default_goenv_path(env: Mapping[str, str]) -> Path:
-    """Where go keeps its env file when GOENV is not set: os.UserConfigDir()/go/env."""
-    if sys.platform == "win32":
-        base = env.get("AppData") or env.get("APPDATA") or str(Path.home() / "AppData" / "Roaming")
-    elif sys.platform == "darwin":
-        base = str(Path(env.get("HOME", str(Path.home()))) / "Library" / "Application Support")
-    else:
-        base = env.get("XDG_CONFIG_HOME") or str(
-            Path(env.get("HOME", str(Path.home()))) / ".config"
-        )
-    return Path(base) / "go" / "env"
 
 
 @dataclass
@@ -263,30 +263,11 @@ def read_goenv(
         env_value = environ.get(key) or None
         # A key present in the file counts even when empty: go then uses "" and ignores go.env.
         file_value = file_values.get(key)
-        if env_value is not None:
-            value, source = env_value, ENVIRONMENT
-        elif file_value is not None:
-            value, source = file_value, GO_ENV_FILE
-        elif goroot_values.get(key):
-            value, source = goroot_values[key], GOROOT_ENV
-        else:
-            value, source = BUILTIN_DEFAULTS.get(key, ""), DEFAULT
+        value, source = envfile.effective_value(key, env_value, file_value, goroot_values)
         if go and key in effective and key not in overrides:
             value = effective[key]  # go's own word on the effective value
         genv.settings[key] = Setting(key, value, source, env_value, file_value)
     return genv
-
-
-def parse_lenient(text: str) -> dict[str, str]:
-    """Parse $GOROOT/go.env the way go does: skip what is not KEY=VALUE."""
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        key, sep, value = line.partition("=")
-        if sep and _KEY.match(key):
-            values[key] = value
-    return values
 
 
 def go_env_write(go: str, changes: Mapping[str, Optional[str]]) -> list[str]:
@@ -309,59 +290,6 @@ def go_env_write(go: str, changes: Mapping[str, Optional[str]]) -> list[str]:
             raise WriteError(f"`go {args[0]} {args[1]}` failed: {text.strip()}")
         warnings.extend(line.strip() for line in text.splitlines() if line.strip())
     return warnings
-
-
-def _line_key(line: str) -> str:
-    """go's lineToKey: the KEY of a KEY=VALUE line, else ''."""
-    i = line.find("=")
-    if i < 0 or "#" in line[:i]:
-        return ""
-    return line[:i]
-
-
-def _update_env_lines(data: str, add: Mapping[str, str], delete: Sequence[str]) -> str:
-    """A faithful port of go's envcmd.updateEnvFile (go1.27): keep the last copy of each key,
-    update in place, append new keys, blank deleted ones, then sort each run of KEY=VALUE
-    lines (runs are separated by comments, blank or invalid lines, and deleted lines)."""
-    parts = data.split("\n")
-    lines = [p + "\n" for p in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1] + "\n")
-    prev: dict[str, int] = {}
-    for i, line in enumerate(lines):
-        key = _line_key(line)
-        if key:
-            if key in prev:
-                lines[prev[key]] = ""
-            prev[key] = i
-    pending = dict(add)
-    for key, value in add.items():
-        if key in prev:
-            lines[prev[key]] = f"{key}={value}\n"
-            del pending[key]
-    lines += [f"{k}={v}\n" for k, v in pending.items()]
-    for key in delete:
-        if key in prev:
-            lines[prev[key]] = ""
-    start = 0
-    for i in range(len(lines) + 1):
-        if i == len(lines) or not _line_key(lines[i]):
-            lines[start:i] = sorted(lines[start:i], key=_line_key)
-            start = i + 1
-    return "".join(lines)
-
-
-def render_env_file(original: Optional[str], changes: Mapping[str, Optional[str]]) -> str:
-    """The go env file text after `go env -w` (the values) and then `go env -u` (the Nones),
-    byte for byte as go writes it: for dry-run diffs, and for undo when go is gone."""
-    text = original or ""
-    sets = {k: v for k, v in changes.items() if v is not None}
-    unsets = [k for k, v in changes.items() if v is None]
-    if sets:
-        text = _update_env_lines(text, sets, ())
-    if unsets:
-        text = _update_env_lines(text, {}, unsets)
-    return text
 
 
 def check_subprocess_env_value(value: str) -> None:

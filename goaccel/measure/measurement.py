@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Optional
 
-from goaccel.errors import GoaccelError, InputError
-from goaccel.gocompat.gosum import escape_path, escape_version, parse_go_sum
+from goaccel.errors import InputError
+from goaccel.gocompat.gosum import GoSumError, parse_go_sum
+from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
 from goaccel.measure.catalog import Catalog, CatalogMirror
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
 from goaccel.measure.rank import Ranking, rank
@@ -76,7 +77,7 @@ def known_zip_sizes(workload: Workload, gomodcache: Optional[str]) -> dict[str, 
         try:
             p = base / escape_path(m.path) / "@v" / f"{escape_version(m.version)}.zip"
             sizes[f"{m.path}@{m.version}"] = p.stat().st_size
-        except (OSError, GoaccelError):  # not cached (the common case) or not a valid path
+        except (OSError, ModulePathError):  # not cached (the common case) or not a valid path
             continue
     return sizes
 
@@ -92,7 +93,7 @@ def expected_hashes(workload: Workload) -> tuple[dict[str, str], dict[str, str]]
         return {}, {}
     try:
         entries = parse_go_sum(text, str(workload.root / "go.sum"))
-    except GoaccelError:  # a broken go.sum is go's to report; measuring goes on without it
+    except GoSumError:  # a broken go.sum is go's to report; measuring goes on without it
         return {}, {}
     zips = {f"{p}@{v}": e.zip_hash for (p, v), e in entries.items() if e.zip_hash}
     mods = {f"{p}@{v}": e.mod_hash for (p, v), e in entries.items() if e.mod_hash}

@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from goaccel import __version__
-from goaccel.errors import ConfigFileError
-from goaccel.gocompat.gosum import escape_path, escape_version
+from goaccel.errors import ConfigFileError, InputError
+from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
 from goaccel.measure.workload import ModuleRef
 from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 
@@ -276,9 +276,12 @@ class _Tracker:
 
 def module_url(base: str, mod: ModuleRef, suffix: str) -> str:
     """A GOPROXY protocol URL, with go's case-encoding of the path and version."""
-    if suffix == "list":
-        return f"{base}/{escape_path(mod.path)}/@v/list"
-    return f"{base}/{escape_path(mod.path)}/@v/{escape_version(mod.version)}.{suffix}"
+    try:
+        if suffix == "list":
+            return f"{base}/{escape_path(mod.path)}/@v/list"
+        return f"{base}/{escape_path(mod.path)}/@v/{escape_version(mod.version)}.{suffix}"
+    except ModulePathError as exc:
+        raise InputError(str(exc)) from None
 
 
 class _MirrorProber:
@@ -390,7 +393,7 @@ class _MirrorProber:
             self.result.zips_complete += 1
             self.result.zip_sizes[module] = len(data)
             return
-        from goaccel.gocompat.gosum import hash_zip
+        from goaccel.gocompat.dirhash import hash_zip
 
         try:
             actual = hash_zip(data)
@@ -470,7 +473,7 @@ class _MirrorProber:
                 self._mark_checked(key, missing=s.status in (404, 410))
                 expected = self.s.expected_mod_hashes.get(key)
                 if s.status == 200 and expected and s.body is not None:
-                    from goaccel.gocompat.gosum import hash_mod
+                    from goaccel.gocompat.dirhash import hash_mod
 
                     actual = hash_mod(s.body)
                     if actual != expected:

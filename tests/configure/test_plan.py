@@ -14,19 +14,16 @@ import pytest
 from conftest import GO
 
 from goaccel.configure.plan import (
-    SUMDB_CN,
-    SUMDB_DEFAULT,
     Change,
     Plan,
     _sumdb_family,
     build_plan,
     decide_gosumdb,
     env_override_warnings,
-    merge_patterns,
-    split_list,
     validate_private_patterns,
 )
 from goaccel.errors import ExitCode, InputError, NoUsableMirrorError
+from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT
 from goaccel.gotool.env import (
     DEFAULT,
     ENVIRONMENT,
@@ -202,26 +199,6 @@ def test_private_pattern_with_unmatchable_character(given: str) -> None:
         validate_private_patterns([given])
     assert info.value.message.endswith("contains a character go cannot match")
     assert "\n" not in info.value.message and "\x00" not in info.value.message
-
-
-@pytest.mark.parametrize(
-    ("current", "extra", "expected"),
-    [
-        ("", ["a.example"], "a.example"),
-        ("a.example", ["b.example"], "a.example,b.example"),
-        ("a.example,b.example", ["b.example", "c.example"], "a.example,b.example,c.example"),
-        ("a.example", [], "a.example"),
-        ("", [], ""),
-        ("a.example,,b.example,", [], "a.example,b.example"),
-    ],
-)
-def test_merge_patterns(current: str, extra: list[str], expected: str) -> None:
-    assert merge_patterns(current, extra) == expected
-
-
-def test_split_list() -> None:
-    assert split_list("a,,b,") == ["a", "b"]
-    assert split_list("") == []
 
 
 # --------------------------------------------------------------------------- GOSUMDB
@@ -608,37 +585,6 @@ def test_build_plan_real_go_derived_gonoproxy_left_alone() -> None:
     p = build_plan(ranking(*ABC), env, private=["*.corp.example"])
     assert set(p.settings) == {"GOPROXY", "GOSUMDB", "GOPRIVATE"}
     assert p.settings["GOPRIVATE"] == "github.com/me,*.corp.example"
-
-
-def test_pattern_problem_agrees_with_go_path_match(tmp_path: Path) -> None:
-    """Ground truth: compile a tiny Go program and ask path.Match itself."""
-    import json as _json
-    import os
-    import subprocess
-
-    from goaccel.configure.plan import pattern_problem
-
-    patterns = [
-        "x]", "a[b]]", "a[b[c]", "[]a]", "[^a-z]x", "a\\[b", "*.corp", "git.corp/[abc", "[",
-        "a]b[", "[]", "[^]", "a[-z]", "x\\", "[a-]", "[\\]]", "[\\", "[a\\-z]", "?x*", "[!a]",
-        "[a-b-c]", "corp/*/x", "[^", "\\*", "[z-a]",
-    ]  # fmt: skip
-    (tmp_path / "main.go").write_text(
-        'package main\n\nimport (\n\t"encoding/json"\n\t"os"\n\t"path"\n)\n\n'
-        "func main() {\n\tvar ps []string\n\tjson.NewDecoder(os.Stdin).Decode(&ps)\n"
-        "\tout := []bool{}\n\tfor _, p := range ps {\n"
-        '\t\t_, err := path.Match(p, "")\n\t\tout = append(out, err == nil)\n\t}\n'
-        "\tjson.NewEncoder(os.Stdout).Encode(out)\n}\n"
-    )
-    env = {**os.environ, "GO111MODULE": "off", "GOFLAGS": ""}
-    proc = subprocess.run(
-        ["go", "run", "main.go"], cwd=tmp_path, input=_json.dumps(patterns), env=env,
-        capture_output=True, text=True, check=False, timeout=120,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    go_valid = _json.loads(proc.stdout)
-    ours = [pattern_problem(p) is None for p in patterns]
-    assert ours == go_valid, [p for p, a, b in zip(patterns, ours, go_valid) if a != b]
 
 
 def test_keyed_sum_golang_org_is_kept_as_written() -> None:

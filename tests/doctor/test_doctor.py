@@ -250,7 +250,7 @@ def test_untidy_module_is_reported_on_a_copy_before_go1_23(
     from goaccel.doctor import run
 
     (project / "main.go").write_text("package main\n\nfunc main() {}\n")  # nothing imported now
-    monkeypatch.setattr(run, "TIDY_DIFF_SINCE", (9, 0))  # pretend the local go is older
+    monkeypatch.setattr(run, "TIDY_DIFF_SINCE", "9.0")  # pretend the local go is older
     with MirrorSim(MODS) as good:
         monkeypatch.setenv("GOPROXY", good.url)
         from goaccel.doctor.runner import DoctorOptions, run_doctor

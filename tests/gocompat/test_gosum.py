@@ -1,10 +1,7 @@
-"""goaccel.gocompat.gosum: module path escaping, h1 hashes and go.sum, checked against go."""
+"""goaccel.gocompat.gosum: go.sum files; with dirhash and modpath, checked against go."""
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import io
 import json
 import os
 import shutil
@@ -15,223 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from goaccel.errors import ConfigFileError, InputError
-from goaccel.gocompat import gosum
-from goaccel.gocompat.gosum import (
-    EMPTY_GO_MOD_HASH,
-    GoSumEntry,
-    check_path,
-    escape_path,
-    escape_version,
-    hash1,
-    hash_mod,
-    hash_zip,
-    parse_go_sum,
-    path_major,
-    unescape_path,
-    unescape_version,
-)
+from goaccel.gocompat.dirhash import EMPTY_GO_MOD_HASH, hash1, hash_mod, hash_zip
+from goaccel.gocompat.gosum import GoSumEntry, GoSumError, parse_go_sum
+from goaccel.gocompat.modpath import escape_path, escape_version
 
 GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
 needs_go = pytest.mark.skipif(not Path(GO).exists(), reason="the go toolchain is not installed")
-
-
-# --- escaping ---------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("path", "escaped"),
-    [
-        ("github.com/spf13/cobra", "github.com/spf13/cobra"),
-        ("github.com/BurntSushi/toml", "github.com/!burnt!sushi/toml"),
-        ("github.com/Masterminds/semver/v3", "github.com/!masterminds/semver/v3"),
-        ("github.com/Azure/azure-sdk-for-go", "github.com/!azure/azure-sdk-for-go"),
-        ("gopkg.in/yaml.v3", "gopkg.in/yaml.v3"),
-        ("example.com/ABC", "example.com/!a!b!c"),
-        ("example.com/a_b~c-d.e", "example.com/a_b~c-d.e"),
-    ],
-)
-def test_escape_path_round_trip(path: str, escaped: str) -> None:
-    assert escape_path(path) == escaped
-    assert unescape_path(escaped) == path
-
-
-@pytest.mark.parametrize(
-    "path",
-    [
-        "",
-        "example.com/a!b",  # '!' is the escape character, never part of a path
-        "example.com/a b",
-        "example.com//x",
-        "example.com/x/",
-        "/example.com",
-        "-example.com/x",
-        "localhost/x",  # no dot in the first element
-        "Example.com/x",  # uppercase in the first element
-        "example.com/.hidden",
-        "example.com/x.",
-        "example.com/x/v1",  # /v1 is not a valid major suffix
-        "example.com/x/v0",
-        "example.com/x/v2.1",
-        "gopkg.in/yaml",  # gopkg.in needs .vN
-        "example.com/héllo",
-        "example.com/con",  # reserved on Windows
-        "example.com/PROGRA~1",
-    ],
-)
-def test_escape_path_rejects_invalid_paths(path: str) -> None:
-    with pytest.raises(InputError):
-        escape_path(path)
-
-
-@pytest.mark.parametrize(
-    "escaped",
-    [
-        "github.com/BurntSushi/toml",
-        "example.com/x!",
-        "example.com/!1",
-        "example.com/!!a",
-        "example.com/é",
-    ],
-)
-def test_unescape_path_rejects_bad_encodings(escaped: str) -> None:
-    with pytest.raises(InputError):
-        unescape_path(escaped)
-
-
-def test_escape_version() -> None:
-    assert escape_version("v1.0.0") == "v1.0.0"
-    assert escape_version("v1.0.0-RC1") == "v1.0.0-!r!c1"
-    assert unescape_version("v1.0.0-!r!c1") == "v1.0.0-RC1"
-    assert escape_version("v2.0.0+incompatible") == "v2.0.0+incompatible"
-    for bad in ["", "v1!", "v1/2", "v1.0.0.", ".."]:
-        with pytest.raises(InputError):
-            escape_version(bad)
-    with pytest.raises(InputError):
-        unescape_version("v1.0.0-RC1")
-
-
-def test_check_path_accepts_real_paths() -> None:
-    for path in ["golang.org/x/net", "go.uber.org/zap", "k8s.io/client-go", "gopkg.in/check.v1"]:
-        check_path(path)
-
-
-@pytest.mark.parametrize(
-    ("path", "major"),
-    [
-        ("example.com/m", ""),
-        ("example.com/m/v2", "/v2"),
-        ("example.com/m/v1", None),
-        ("example.com/m/v02", None),
-        ("gopkg.in/yaml.v3", ".v3"),
-        ("gopkg.in/check.v1", ".v1"),
-        ("gopkg.in/x.v2-unstable", ".v2-unstable"),
-        ("gopkg.in/yaml", None),
-    ],
-)
-def test_path_major(path: str, major: str | None) -> None:
-    assert path_major(path) == major
-
-
-# --- hashes -----------------------------------------------------------------------------------
-
-
-def _summary_hash(lines: bytes) -> str:
-    return "h1:" + base64.b64encode(hashlib.sha256(lines).digest()).decode()
-
-
-def test_hash1_is_sha256_of_sorted_sha256sum_lines() -> None:
-    files = [("b.txt", b"bee\n"), ("a.txt", b"ay\n"), ("B.txt", b"upper\n")]
-    summary = b"".join(
-        hashlib.sha256(data).hexdigest().encode() + b"  " + name.encode() + b"\n"
-        for name, data in sorted(files)
-    )
-    assert hash1(files) == _summary_hash(summary)
-    assert hash1(reversed(files)) == hash1(files)  # order of the input does not matter
-
-
-def test_hash1_sorts_names_as_bytes() -> None:
-    # Go sorts file names as byte strings; UTF-8 preserves code point order, so "Z" < "a" < "é".
-    files = [("é", b"1"), ("a", b"2"), ("Z", b"3")]
-    summary = b"".join(
-        hashlib.sha256(d).hexdigest().encode() + b"  " + n.encode() + b"\n"
-        for n, d in [("Z", b"3"), ("a", b"2"), ("é", b"1")]
-    )
-    assert hash1(files) == _summary_hash(summary)
-
-
-def test_hash1_rejects_newlines_in_names() -> None:
-    with pytest.raises(InputError, match="newline"):
-        hash1([("a\nb", b"")])
-
-
-def test_hash_mod_matches_published_go_sum_lines() -> None:
-    # Modules without a go.mod get a synthesized "module PATH\n"; their /go.mod lines in real
-    # go.sum files (gin, cobra) are exactly that text hashed as a single file named "go.mod".
-    published = {
-        "gopkg.in/check.v1": "h1:Co6ibVJAznAaIkqp8huTwlJQCZ016jof/cbN4VW5Yz0=",
-        "github.com/davecgh/go-spew": "h1:J7Y8YcW2NihsgmVo/mv3lAwl/skON4iLHjSsI+c5H38=",
-        "github.com/pmezard/go-difflib": "h1:iKH77koFhYxTK1pcRnkKkqfTogsbg7gZNVY4sRDYZ/4=",
-    }
-    for path, h in published.items():
-        assert hash_mod(f"module {path}\n".encode(), path, "v1.0.0") == h
-
-
-def test_hash_mod_of_empty_file_is_go_known_bogus_hash() -> None:
-    assert hash_mod(b"", "example.com/x", "v1.0.0") == EMPTY_GO_MOD_HASH
-
-
-def test_hash_mod_ignores_path_and_version() -> None:
-    data = b"module example.com/x\n"
-    assert hash_mod(data, "example.com/x", "v1.0.0") == hash_mod(data, "other.org/y", "v2.0.0")
-    assert hash_mod(data) == hash1([("go.mod", data)])
-
-
-def _zip(entries: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", method) as z:
-        for name, data in entries:
-            z.writestr(name, data)
-    return buf.getvalue()
-
-
-def test_hash_zip_ignores_compression_and_order() -> None:
-    entries = [("m@v1.0.0/go.mod", b"module m\n"), ("m@v1.0.0/a.go", b"package a\n")]
-    a = hash_zip(_zip(entries, zipfile.ZIP_DEFLATED))
-    b = hash_zip(_zip(list(reversed(entries)), zipfile.ZIP_STORED))
-    assert a == b == hash1(entries)
-
-
-def test_hash_zip_uses_stored_names_including_non_ascii() -> None:
-    entries = [("m@v1.0.0/docs/héllo.txt", b"hi"), ("m@v1.0.0/go.mod", b"module m\n")]
-    assert hash_zip(_zip(entries)) == hash1(entries)
-
-
-def test_hash_zip_lists_directory_entries_and_duplicates_like_go() -> None:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("m@v1.0.0/dir/", b"")
-        z.writestr("m@v1.0.0/a.go", b"first")
-        with pytest.warns(UserWarning, match="Duplicate name"):
-            z.writestr("m@v1.0.0/a.go", b"second")
-    # Go hashes every entry; it finds contents through a map by name, so the last one wins
-    expected = hash1(
-        [("m@v1.0.0/dir/", b""), ("m@v1.0.0/a.go", b"second"), ("m@v1.0.0/a.go", b"second")]
-    )
-    assert hash_zip(buf.getvalue()) == expected
-
-
-def test_hash_zip_refuses_more_than_go_allows(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(gosum, "MAX_ZIP_CONTENT", 1000)
-    small = _zip([("m@v1.0.0/a", b"x" * 1000)])
-    assert hash_zip(small).startswith("h1:")
-    with pytest.raises(InputError, match="too large"):
-        hash_zip(_zip([("m@v1.0.0/a", b"x" * 600), ("m@v1.0.0/b", b"y" * 401)]))
-
-
-def test_hash_zip_rejects_garbage() -> None:
-    with pytest.raises(InputError):
-        hash_zip(b"this is not a zip file")
 
 
 # --- go.sum -----------------------------------------------------------------------------------
@@ -299,7 +85,7 @@ def test_parse_go_sum_drops_the_bogus_empty_go_mod_hash_and_keeps_first_duplicat
 )
 def test_parse_go_sum_malformed_lines_name_the_line(text: str, line: int) -> None:
     expected = rf"^malformed go.sum: /p/go.sum:{line}: wrong number of fields"
-    with pytest.raises(ConfigFileError, match=expected):
+    with pytest.raises(GoSumError, match=expected):
         parse_go_sum(text, "/p/go.sum")
 
 
