@@ -1058,7 +1058,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return 2
     try:
         import goaccel
-        from goaccel.measure import probe as _probe  # noqa: F401
+        from goaccel.measure import runner as _runner  # noqa: F401
     except ImportError as exc:
         log(f"bench_selection: cannot import goaccel: {exc}")
         return 2

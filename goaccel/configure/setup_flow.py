@@ -34,7 +34,8 @@ from goaccel.measure.measurement import (
     measure,
     mirror_workload,
 )
-from goaccel.measure.probe import MirrorProbe, make_ssl_context
+from goaccel.measure.probe import MirrorProbe
+from goaccel.measure.runner import make_ssl_context
 from goaccel.measure.userconfig import config_catalog_mirrors
 from goaccel.measure.workload import Workload, resolve_workload
 

@@ -24,7 +24,8 @@ from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
 from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import expected_hashes, mirror_workload
-from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
+from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
+from goaccel.measure.runner import probe
 from goaccel.measure.workload import GoMod, Workload, parse_go_mod, resolve_workload
 from goaccel.textsafe import mask_urls_in_text, untrusted
 

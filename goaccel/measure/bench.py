@@ -22,8 +22,9 @@ from typing import Any, Callable, Optional
 from goaccel.errors import ConfigFileError
 from goaccel.measure.catalog import Catalog
 from goaccel.measure.measurement import expected_hashes, known_zip_sizes
-from goaccel.measure.probe import MirrorProbe, ProbeSettings, Target, probe
+from goaccel.measure.probe import MirrorProbe, ProbeSettings, Target
 from goaccel.measure.rank import Ranking, rank
+from goaccel.measure.runner import probe
 from goaccel.measure.workload import Workload
 from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 

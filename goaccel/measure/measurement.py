@@ -15,8 +15,9 @@ from goaccel.errors import InputError
 from goaccel.gocompat.gosum import GoSumError, parse_go_sum
 from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
 from goaccel.measure.catalog import Catalog, CatalogMirror
-from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target, probe
+from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
 from goaccel.measure.rank import Ranking, rank
+from goaccel.measure.runner import probe
 from goaccel.measure.workload import Workload
 from goaccel.urls import insecure_warning, parse_mirror_url
 

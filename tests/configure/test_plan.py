@@ -33,7 +33,8 @@ from goaccel.gotool.env import (
     Setting,
     read_goenv,
 )
-from goaccel.measure.probe import MirrorProbe, ProbeError
+from goaccel.measure.classify import ProbeError
+from goaccel.measure.probe import MirrorProbe
 from goaccel.measure.rank import Ranking, rank
 from goaccel.measure.workload import ModuleRef
 

@@ -183,7 +183,8 @@ def test_go_needs_a_project(tmp_path: Path) -> None:
 
 def test_merge_rounds_pools_measurements_and_keeps_only_a_permanent_failure() -> None:
     from goaccel.measure.bench import merge_rounds
-    from goaccel.measure.probe import MirrorProbe, ProbeError
+    from goaccel.measure.classify import ProbeError
+    from goaccel.measure.probe import MirrorProbe
 
     def round_(latency: float, *, error: bool = False) -> MirrorProbe:
         p = MirrorProbe(name="m", url="https://m.example")

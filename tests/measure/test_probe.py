@@ -1,4 +1,4 @@
-"""probe.py directly: error classes, TLS trust, redirects, budget, connection reuse."""
+"""The probe directly (classify, prober, runner): errors, TLS trust, redirects, budget, reuse."""
 
 from __future__ import annotations
 
@@ -15,19 +15,10 @@ import httpx
 import pytest
 from mirrorsim import MirrorSim, Profile, make_universe, refused_url
 
-from goaccel.measure.probe import (
-    DNS,
-    HTTP,
-    REFUSED,
-    RESET,
-    STALLED,
-    TLS,
-    ProbeSettings,
-    Target,
-    classify_exception,
-    module_url,
-    probe,
-)
+from goaccel.measure.classify import DNS, HTTP, REFUSED, RESET, STALLED, TLS, classify_exception
+from goaccel.measure.probe import ProbeSettings, Target
+from goaccel.measure.prober import module_url
+from goaccel.measure.runner import probe
 from goaccel.measure.workload import ModuleRef
 
 MODS = make_universe(4, sizes=[30_000, 60_000])

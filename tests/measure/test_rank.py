@@ -15,7 +15,8 @@ from typing import Optional
 
 import pytest
 
-from goaccel.measure.probe import MirrorProbe, ProbeError
+from goaccel.measure.classify import ProbeError
+from goaccel.measure.probe import MirrorProbe
 from goaccel.measure.rank import (
     BEST,
     DEFAULT_ZIP_BYTES,

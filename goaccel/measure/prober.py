@@ -1,0 +1,371 @@
+"""One mirror, measured over the GOPROXY protocol: the small sequential requests for latency,
+the `.mod` sample for completeness, streamed zips for throughput and integrity, and where a
+request stalled when it did not finish."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any, Optional
+
+from goaccel.errors import InputError
+from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
+from goaccel.measure.classify import (
+    HTTP,
+    STALLED,
+    TIMEOUT,
+    ProbeError,
+    classify_exception,
+)
+from goaccel.measure.probe import MirrorProbe, ProbeSettings, Sample, Target
+from goaccel.measure.workload import ModuleRef
+from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
+
+
+class _HTTPStatus(Exception):
+    def __init__(self, status: int, body: str):
+        super().__init__(f"{status}")
+        self.status = status
+        self.body = body
+
+
+class _Tracker:
+    """Follows one request through httpcore's trace events, to name where a stall happened."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        self.state = "connecting"
+        self.started = self.last_progress = time.monotonic()
+
+    async def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        self.last_progress = time.monotonic()
+        if event.endswith("connect_tcp.started"):
+            self.state = "connecting"
+        elif event.endswith("start_tls.started"):
+            self.state = "tls"
+        elif event.endswith("send_request_headers.started"):
+            self.state = "waiting"
+        elif event.endswith("receive_response_body.started"):
+            self.state = "body"
+
+
+def module_url(base: str, mod: ModuleRef, suffix: str) -> str:
+    """A GOPROXY protocol URL, with go's case-encoding of the path and version."""
+    try:
+        if suffix == "list":
+            return f"{base}/{escape_path(mod.path)}/@v/list"
+        return f"{base}/{escape_path(mod.path)}/@v/{escape_version(mod.version)}.{suffix}"
+    except ModulePathError as exc:
+        raise InputError(str(exc)) from None
+
+
+class MirrorProber:
+    def __init__(self, target: Target, modules: Sequence[ModuleRef], settings: ProbeSettings):
+        self.t = target
+        self.modules = list(modules)
+        self.s = settings
+        self.result = MirrorProbe(name=target.name, url=target.url, origin=target.origin)
+        self.inflight: dict[int, tuple[str, _Tracker]] = {}
+        self._next_id = 0
+        self.started = time.monotonic()
+        self.active_zips = 0
+        self.zip_window_start = 0.0
+        self._checked: set[str] = set()
+
+    # -- one request, with bookkeeping for stall classification
+    async def _get(
+        self, client: Any, url: str, kind: str, module: str, *, stream_zip: bool = False
+    ) -> Sample:
+        tracker = _Tracker(kind)
+        rid = self._next_id
+        self._next_id += 1
+        self.inflight[rid] = (url, tracker)
+        self.result.requests += 1
+        t0 = time.monotonic()
+        try:
+            if stream_zip:
+                sample = await self._stream_zip(client, url, module, tracker, t0)
+            else:
+                resp = await client.get(url, extensions={"trace": tracker})
+                elapsed = time.monotonic() - t0
+                if resp.status_code not in (200, 404, 410):
+                    raise _HTTPStatus(resp.status_code, resp.text)
+                keep = resp.content if kind == "mod" and self.s.expected_mod_hashes else None
+                sample = Sample(
+                    kind, module, resp.status_code, elapsed, len(resp.content), elapsed, keep
+                )
+            self.result.samples.append(sample)
+            return sample
+        except _HTTPStatus:
+            self._count_error(HTTP)
+            raise
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self._count_error(classify_exception(exc).kind)
+            raise
+        finally:
+            del self.inflight[rid]
+
+    def _count_error(self, kind: str) -> None:
+        self.result.error_counts[kind] = self.result.error_counts.get(kind, 0) + 1
+
+    async def _stream_zip(
+        self, client: Any, url: str, module: str, tracker: _Tracker, t0: float
+    ) -> Sample:
+        async with client.stream("GET", url, extensions={"trace": tracker}) as resp:
+            ttfb = time.monotonic() - t0
+            if resp.status_code in (404, 410):
+                await resp.aread()
+                return Sample("zip", module, resp.status_code, time.monotonic() - t0)
+            if resp.status_code != 200:
+                body = (await resp.aread()).decode("utf-8", "replace")
+                raise _HTTPStatus(resp.status_code, body)
+            # Decoded bytes are what go hashes (it accepts gzip transfer encoding too); bytes on
+            # the wire are what throughput is about.
+            chunks: list[bytes] = []
+            wire = 0
+            self._zip_started()
+            try:
+                async for chunk in resp.aiter_bytes():
+                    tracker.last_progress = time.monotonic()
+                    chunks.append(chunk)
+                    self.result.zip_bytes += resp.num_bytes_downloaded - wire
+                    wire = resp.num_bytes_downloaded
+            finally:
+                self._zip_stopped()
+            declared = resp.headers.get("content-length")
+            size_ok = declared is None or not declared.isdigit() or int(declared) == wire
+            data = b"".join(chunks)
+            # Hashing a zip can take a while (go allows 500 MiB unpacked): not on the loop,
+            # where it would stall every other mirror's clock.
+            loop = asyncio.get_running_loop()
+            await loop.run_in_executor(None, self._check_zip, module, data, size_ok)
+            return Sample("zip", module, 200, time.monotonic() - t0, wire, ttfb)
+
+    def _zip_started(self) -> None:
+        if self.active_zips == 0:
+            self.zip_window_start = time.monotonic()
+        self.active_zips += 1
+
+    def _zip_stopped(self) -> None:
+        self.active_zips -= 1
+        if self.active_zips == 0:
+            self.result.zip_seconds += time.monotonic() - self.zip_window_start
+
+    def flush_zip_window(self) -> None:
+        """At cancellation: count the time of zips still streaming (a slow or stalled body)."""
+        if self.active_zips > 0:
+            self.result.zip_seconds += time.monotonic() - self.zip_window_start
+            self.active_zips = 0
+
+    def _check_zip(self, module: str, data: bytes, size_ok: bool) -> None:
+        if not size_ok or not data.startswith(b"PK"):
+            self.result.mismatched.append(f"{module} (not a zip archive)")
+            return
+        expected = self.s.expected_hashes.get(module)
+        if expected is None:
+            self.result.zips_complete += 1
+            self.result.zip_sizes[module] = len(data)
+            return
+        from goaccel.gocompat.dirhash import hash_zip
+
+        try:
+            actual = hash_zip(data)
+        except Exception:  # a zip too broken to read is as bad as a wrong one
+            actual = "unreadable"
+        if actual != expected:
+            self.result.mismatched.append(f"{module} (h1 {actual} != go.sum {expected})")
+        else:
+            self.result.zips_complete += 1
+            self.result.zip_sizes[module] = len(data)
+
+    def _mark_checked(self, key: str, *, missing: bool) -> None:
+        if key not in self._checked:
+            self._checked.add(key)
+            self.result.checked_modules.append(key)
+        self.result.checked = len(self._checked)
+        if missing and key not in self.result.missing:
+            self.result.missing.append(key)
+
+    def _record_http_error(self, exc: _HTTPStatus) -> None:
+        body = untrusted(mask_urls_in_text(exc.body), limit=160)
+        detail = f"HTTP {exc.status}" + (f": {body}" if body else "")
+        self.result.errors.append(detail)
+        if self.result.error is None:
+            self.result.error = ProbeError(HTTP, detail)
+
+    async def run(self, client: Any) -> None:
+        mods = self.modules
+        r = self.result
+        # Phase 1: sequential small requests on one connection.
+        seq: list[tuple[str, str, ModuleRef]] = []
+        if mods:
+            seq.append(("list", module_url(self.t.url, mods[0], "list"), mods[0]))
+            for m in mods[: max(1, (self.s.small_requests - 1) // 2)]:
+                seq.append(("info", module_url(self.t.url, m, "info"), m))
+                seq.append(("mod", module_url(self.t.url, m, "mod"), m))
+        sumdb_url = f"{self.t.url}/sumdb/{self.s.sumdb_name}/supported"
+        for i, (kind, url, mod) in enumerate(seq):
+            try:
+                sample = await self._get(client, url, kind, f"{mod.path}@{mod.version}")
+            except _HTTPStatus as exc:
+                if i == 0:
+                    r.first_request_s = time.monotonic() - self.started
+                self._record_http_error(exc)
+                return
+            if i == 0:
+                r.first_request_s = sample.seconds
+            else:
+                r.latencies.append(sample.seconds)
+        try:
+            r.sumdb_asked = True
+            sample = await self._get(client, sumdb_url, "sumdb", "")
+            r.sumdb_status = sample.status
+            if r.first_request_s is None:
+                r.first_request_s = sample.seconds
+            else:
+                r.latencies.append(sample.seconds)
+        except _HTTPStatus as exc:
+            # Not fatal for downloads, but go's checksum lookups may fail on it: plan.py
+            # replays go's walk over GOPROXY to decide what that means for GOSUMDB.
+            r.sumdb_status = exc.status
+        # Phase 2: completeness and throughput, concurrently.
+        await asyncio.gather(self._completeness(client), self._zips(client))
+
+    async def _completeness(self, client: Any) -> None:
+        sample = _spread(self.modules, self.s.completeness_sample, self.s.seed)
+        sem = asyncio.Semaphore(max(1, self.s.concurrency - 1))
+
+        async def check(m: ModuleRef) -> None:
+            async with sem:
+                key = f"{m.path}@{m.version}"
+                try:
+                    s = await self._get(client, module_url(self.t.url, m, "mod"), "mod", key)
+                except _HTTPStatus as exc:
+                    self._record_http_error(exc)
+                    return
+                self._mark_checked(key, missing=s.status in (404, 410))
+                expected = self.s.expected_mod_hashes.get(key)
+                if s.status == 200 and expected and s.body is not None:
+                    from goaccel.gocompat.dirhash import hash_mod
+
+                    actual = hash_mod(s.body)
+                    if actual != expected:
+                        self.result.mismatched.append(
+                            f"{key}/go.mod (h1 {actual} != go.sum {expected})"
+                        )
+                if s.status == 200 and m.needs_zip and self.s.probe_sizes:
+                    await self._learn_size(client, m, key)
+
+        await asyncio.gather(*(check(m) for m in sample))
+
+    async def _learn_size(self, client: Any, m: ModuleRef, key: str) -> None:
+        """The zip's size from the headers of a 1-byte ranged GET (Content-Range), or of the
+        whole answer when the mirror ignores Range (Content-Length): the body is not read."""
+        if key in self.s.size_hints:
+            return
+        url = module_url(self.t.url, m, "zip")
+        self.result.requests += 1
+        try:
+            async with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as resp:
+                size: Optional[int] = None
+                if resp.status_code == 206:
+                    total = resp.headers.get("content-range", "").rpartition("/")[2]
+                    size = int(total) if total.isdigit() else None
+                elif resp.status_code == 200:
+                    length = resp.headers.get("content-length", "")
+                    size = int(length) if length.isdigit() else None
+                if size is not None:
+                    self.s.size_hints.setdefault(key, size)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a size is a hint: without it the mean of known sizes stands in
+            return
+
+    async def _zips(self, client: Any) -> None:
+        zips = _spread([m for m in self.modules if m.needs_zip], self.s.zip_sample, self.s.seed)
+        sem = asyncio.Semaphore(2)
+
+        async def fetch(m: ModuleRef) -> None:
+            async with sem:
+                if self.result.zip_bytes >= self.s.zip_bytes_cap:
+                    return
+                key = f"{m.path}@{m.version}"
+                try:
+                    s = await self._get(
+                        client, module_url(self.t.url, m, "zip"), "zip", key, stream_zip=True
+                    )
+                except _HTTPStatus as exc:
+                    self._record_http_error(exc)
+                    return
+                # The .mod check may have passed while the zip is gone: still stale.
+                self._mark_checked(key, missing=s.status in (404, 410))
+
+        await asyncio.gather(*(fetch(m) for m in zips))
+
+    def stall_threshold(self) -> float:
+        """Silence longer than this on an open request is a stall, not slowness.
+
+        go has no response timeout: a request that stops moving hangs `go mod download`
+        forever, so a mirror that does this even once must not be chosen.
+        """
+        lat = self.result.latency_s or 0.0
+        return max(4 * lat, 0.5, 0.4 * self.s.budget)
+
+    def cancelled_at_deadline(self) -> None:
+        """Classify what was still in flight when the budget ran out."""
+        self.flush_zip_window()
+        r = self.result
+        now = time.monotonic()
+        threshold = self.stall_threshold()
+        # Silent mid-body: go would hang there forever. Waiting for headers is different: a
+        # mirror fetching a module it has not cached yet can take seconds to start, and go
+        # waits it out; that only costs time, charged to throughput below.
+        stalled = [
+            (mask_url(url), t)
+            for url, t in self.inflight.values()
+            if t.state == "body" and now - t.last_progress >= threshold
+        ]
+        waiting = [
+            (mask_url(url), t)
+            for url, t in self.inflight.values()
+            if t.state == "waiting" and now - t.last_progress >= threshold
+        ]
+        for _url, t in waiting:
+            if t.kind == "zip":
+                r.zip_seconds += now - t.started
+        if waiting and r.zip_bytes == 0 and any(m.needs_zip for m in self.modules):
+            stalled += waiting  # not one zip byte in the whole budget: unusable, not slow
+        r.stalled_requests.extend(url for url, _ in stalled)
+        if r.error is not None:
+            return
+        if r.first_request_s is None:
+            states = {t.state for _, t in self.inflight.values()}
+            if states & {"waiting", "body"}:
+                r.error = ProbeError(STALLED, "accepted the connection but sent no answer in time")
+            elif "tls" in states:
+                r.error = ProbeError(TIMEOUT, "TLS handshake did not finish in time")
+            else:
+                r.error = ProbeError(TIMEOUT, "no connection within the time limit")
+        elif stalled:
+            url, t = stalled[0]
+            what = (
+                f"stopped sending in the middle of the body of {url}"
+                if t.state == "body"
+                else f"sent no answer to {url}"
+            )
+            r.error = ProbeError(STALLED, f"{what} for {now - t.last_progress:.1f} s")
+
+
+def _spread(mods: Sequence[ModuleRef], k: int, seed: int) -> list[ModuleRef]:
+    """A deterministic sample of k modules, the same for every mirror so they compare fairly."""
+    if len(mods) <= k:
+        return list(mods)
+    rng = random.Random(seed)  # noqa: S311 - sampling, not security
+    return sorted(rng.sample(list(mods), k), key=lambda m: (m.path, m.version))
+
+
+# --------------------------------------------------------------------------- running it
