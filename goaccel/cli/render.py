@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
-from goaccel.configure.apply import Prepared, Undone, Written
 from goaccel.configure.plan import Plan
+from goaccel.configure.targets.base import Description, Prepared, Undone, Written
 from goaccel.measure.rank import Ranking, fmt_bytes
 from goaccel.textsafe import escape_markup, mask_urls_in_text, untrusted
 
@@ -97,6 +97,17 @@ def prepared_json(p: Prepared) -> dict[str, Any]:
         ],
         "lines": [mask_urls_in_text(line) for line in p.lines],
     }
+
+
+def written_report(d: Description, w: Written) -> list[str]:
+    """What the human report says once a target has written its files."""
+    files = escape_markup(", ".join(w.files))
+    if d.appends:
+        return [f"[green]Appended[/green] to {files}: {escape_markup(d.effect or '')}"]
+    lines = [f"[green]Wrote[/green] {files}. Undo with [bold]goaccel undo[/bold]."]
+    if d.effect:
+        lines.append(escape_markup(d.effect))
+    return lines
 
 
 def written_json(w: Optional[Written]) -> Optional[dict[str, Any]]:

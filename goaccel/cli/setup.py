@@ -11,6 +11,7 @@ import typer
 
 from goaccel.cli.main import boundary
 from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose, Yes
+from goaccel.configure import targets
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -61,7 +62,7 @@ def setup(
         typer.Option(
             "--target",
             metavar="TARGET",
-            help="Where to write: go-env (default when go is on PATH), shell, print, github-env.",
+            help=targets.help_text(),
             show_default=False,
         ),
     ] = None,
@@ -124,7 +125,7 @@ def _run(opts: SetupOptions, ui: UI) -> int:
 
     # The lock covers reading the current configuration too, so that what is written is
     # computed from what is there (a dry run and --target print write nothing: no lock).
-    with setup_flow.setup_lock(not opts.dry_run and opts.target != "print"):
+    with setup_flow.setup_lock(setup_flow.writes(opts)):
         return _run_locked(opts, ui)
 
 
@@ -136,8 +137,9 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
     from goaccel.textsafe import escape_markup
 
     s = setup_flow.start(opts, Path.cwd())
+    shown = s.target.description
     # With --target print the eval-able lines own stdout; the report goes to stderr.
-    out = ui.err if s.target == "print" else ui.out
+    out = ui.err if shown.owns_stdout else ui.out
     for note in s.notes:
         ui.note(note)
     w = s.workload
@@ -171,14 +173,14 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
     written = None
     if not ui.json_mode:
         _show_changes(out, s, d)
-    if not opts.dry_run and d.prepared.changes_anything and s.target != "print":
-        question = f"Apply these changes ({s.target})?"
+    if not opts.dry_run and d.prepared.changes_anything and shown.writes:
+        question = f"Apply these changes ({s.target.name})?"
         if not opts.yes and not ui.confirm(question):
             raise AbortedError("nothing was written")
         written = setup_flow.apply_changes(s, d)
         for warning in written.warnings:
             ui.warn(warning)
-    if s.target == "print" and not ui.json_mode:
+    if shown.owns_stdout and not ui.json_mode:
         for line in d.prepared.lines:
             ui.raw(line)  # never through rich: wrapping would corrupt what eval reads
     if ui.json_mode:
@@ -198,20 +200,10 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
         )
     elif opts.dry_run:
         out.print("[bold]Dry run:[/bold] nothing was written.")
-    elif written and written.files and s.target == "github-env":
-        out.print(
-            f"[green]Appended[/green] to {escape_markup(', '.join(written.files))}: the next "
-            "steps of this job see the new values (nothing to undo: the job's environment ends "
-            "with it)."
-        )
     elif written and written.files:
-        out.print(
-            f"[green]Wrote[/green] {escape_markup(', '.join(written.files))}. "
-            "Undo with [bold]goaccel undo[/bold]."
-        )
-        if s.target == "shell":
-            out.print("Open a new terminal (or source the file) for it to take effect.")
-    elif s.target != "print":
+        for line in render.written_report(shown, written):
+            out.print(line)
+    elif shown.writes:
         out.print("Already configured: nothing to change.")
     return 0
 
@@ -236,14 +228,14 @@ def _show_changes(out: Console, s: Started, d: Decided) -> None:
     from goaccel.cli import render
     from goaccel.textsafe import escape_markup
 
-    if s.target == "print":
+    if not s.target.description.writes:
         return
     if not d.plan.changes and not any(f.changed for f in d.prepared.files):
         return
     if d.plan.changes:
         out.print(render.changes_table(d.plan))
     for f in d.prepared.files:
-        if f.changed and (s.opts.dry_run or f.kind == "rc"):
+        if f.changed and (s.opts.dry_run or s.target.description.always_diff):
             out.print(escape_markup(f.diff()), end="")
 
 

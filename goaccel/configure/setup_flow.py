@@ -16,14 +16,10 @@ from pathlib import Path
 from typing import Callable, Optional
 
 from goaccel import paths
-from goaccel.configure import apply
+from goaccel.configure import apply, targets
 from goaccel.configure.journal import Journal
-from goaccel.configure.plan import (
-    Plan,
-    build_plan,
-    env_override_warnings,
-    validate_private_patterns,
-)
+from goaccel.configure.plan import Plan, build_plan, validate_private_patterns
+from goaccel.configure.targets.base import Options, Prepared, Target, Written
 from goaccel.fsutil import exclusive_lock
 from goaccel.gotool import env as goenv
 from goaccel.measure.catalog import Catalog, load_catalog
@@ -63,7 +59,7 @@ class Started:
     candidates: Candidates
     workload: Workload
     goenv: goenv.GoEnv
-    target: str
+    target: Target
     private: list[str]
     notes: list[str] = field(default_factory=list)
 
@@ -71,7 +67,7 @@ class Started:
 @dataclass
 class Decided:
     plan: Plan
-    prepared: apply.Prepared
+    prepared: Prepared
     warnings: list[str]
     notes: list[str]
 
@@ -85,18 +81,22 @@ def start(opts: SetupOptions, cwd: Path) -> Started:
     )
     workload = resolve_workload(opts.project, cwd)
     genv = goenv.read_goenv(goenv.find_go())
-    target, notes = apply.resolve_target(opts.target, genv, shell=opts.shell, rc_file=opts.rc_file)
+    target, notes = targets.resolve(opts.target, genv, target_options(opts))
     # Fail now, not after measuring, on what can already be checked.
     make_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR that do not load
-    if target in ("shell", "print"):
-        shell = apply.resolve_shell(opts.shell)
-        if target == "shell" and not opts.dry_run:
-            apply.check_writable(apply.rc_path(shell, opts.rc_file))
-    elif target == "go-env" and not opts.dry_run and genv.env_file is not None:
-        apply.check_writable(genv.env_file)
-    elif target == "github-env":
-        apply.github_env_path()
+    target.check(genv, target_options(opts), dry_run=opts.dry_run)
     return Started(opts, catalog, candidates, workload, genv, target, private, notes)
+
+
+def target_options(opts: SetupOptions) -> Options:
+    return Options(shell=opts.shell, rc_file=opts.rc_file)
+
+
+def writes(opts: SetupOptions) -> bool:
+    """Whether this setup may write (and so must hold the lock): not a dry run, and not a
+    target that only shows lines. Known before the target is resolved: the lock covers that."""
+    target = targets.find(opts.target)
+    return not opts.dry_run and (target is None or target.description.writes)
 
 
 def run_measure(
@@ -130,16 +130,12 @@ def decide(s: Started, m: Measurement) -> Decided:
         sumdb_reachable=m.run.sumdb_reachable,
         direct=s.opts.direct,
     )
-    prepared = apply.prepare(
-        plan, s.goenv, target=s.target, shell=s.opts.shell, rc_file=s.opts.rc_file
-    )
-    warnings = list(s.candidates.warnings) + plan.warnings
-    if s.target == "go-env":
-        warnings += env_override_warnings(plan, s.goenv)
+    prepared = s.target.prepare(plan, s.goenv, target_options(s.opts))
+    warnings = list(s.candidates.warnings) + plan.warnings + prepared.warnings
     return Decided(plan, prepared, warnings, s.notes + plan.notes)
 
 
-def apply_changes(s: Started, d: Decided) -> apply.Written:
+def apply_changes(s: Started, d: Decided) -> Written:
     return apply.commit(d.prepared, s.goenv, Journal())
 
 

@@ -1,6 +1,8 @@
-"""The shell target: a marked block of environment settings in bash/zsh/fish/PowerShell rc files.
+"""Shell startup files: a marked block of environment settings in bash/zsh/fish/PowerShell.
 
-Everything here is pure text work except `read_rc` and `write_rc`. The block looks the same in
+The shell target (targets/shell.py) writes the block, the print target (targets/print.py)
+prints its lines, status reads it back. Everything here is pure text work except
+`resolve_shell` (which reads $SHELL), `read_rc` and `write_rc`. The block looks the same in
 every shell (all four take `#` comments)::
 
     # >>> goaccel >>>
@@ -14,6 +16,7 @@ no value, however hostile, can run code when the file is sourced.
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
 import sys
@@ -73,6 +76,19 @@ def detect_shell(env: Mapping[str, str], *, platform: str = sys.platform) -> Opt
         return normalize_shell(base)
     except InputError:
         return None
+
+
+def resolve_shell(shell: Optional[str]) -> str:
+    """The shell named by --shell, else the user's own; InputError when neither says."""
+    if shell:
+        return normalize_shell(shell)
+    detected = detect_shell(os.environ)
+    if detected is None:
+        raise InputError(
+            "cannot tell which shell you use ($SHELL is not bash, zsh or fish)",
+            hint="pass --shell bash|zsh|fish|powershell",
+        )
+    return detected
 
 
 def default_rc_file(shell: str, *, home: Path, env: Mapping[str, str], platform: str) -> Path:

@@ -10,6 +10,7 @@ from typing import Optional
 
 from goaccel.configure import shellrc
 from goaccel.configure.journal import Journal
+from goaccel.configure.targets.shell import KIND as RC_KIND
 from goaccel.errors import GoaccelError
 from goaccel.gotool.env import ENVIRONMENT, NET_KEYS, GoEnv, Setting
 from goaccel.textsafe import mask_urls_in_text, untrusted
@@ -77,7 +78,7 @@ def _guess_shell(path: Path) -> str:
 
 def collect(genv: GoEnv, journal: Journal) -> Status:
     entries = journal.load()
-    rc_paths = [Path(f.path) for e in entries for f in e.files if f.kind == "rc"]
+    rc_paths = [Path(f.path) for e in entries for f in e.files if f.kind == RC_KIND]
     blocks = find_blocks(rc_paths)
     conflicts: list[str] = []
     for s in genv.settings.values():
