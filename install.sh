@@ -1,10 +1,16 @@
 #!/bin/sh
 # goaccel installer: installs goaccel for the current user. No sudo, no shell rc edits.
 #
+#   sh install.sh                     # in a checkout: installs that checkout
 #   curl -fsSL <raw URL>/install.sh | sh
 #   curl -fsSL <raw URL>/install.sh | sh -s -- --version 0.2.0 --index-url https://mirror/simple
-#   sh install.sh --from .            # from a checkout (or a wheel): offline installs
+#   sh install.sh --from PATH         # a checkout or a wheel elsewhere: offline installs
 #   sh install.sh --uninstall
+#
+# Where goaccel comes from: --from PATH when given; else, when this script lies in a goaccel
+# checkout (its directory holds goaccel's pyproject.toml) and neither --version nor --index
+# asks for the package index, that checkout; else the package index. Piped into sh, the
+# script has no directory, so it always uses the index (or --from).
 #
 # By default (--method auto) it uses `uv tool` when uv is on PATH, else pipx, else its own
 # virtual environment in ${XDG_DATA_HOME:-~/.local/share}/goaccel/venv, linked into ~/.local/bin.
@@ -30,9 +36,13 @@ usage: sh install.sh [options]
 options (each has an environment twin):
   --version VERSION   goaccel version to install from the package index    GOACCEL_VERSION
                       (default: the newest)
+  --index             install from the package index even when this script  GOACCEL_INDEX=1
+                      is in a checkout
   --index-url URL     package index to install from, e.g. a PyPI mirror     GOACCEL_INDEX_URL
-                      (default: $PIP_INDEX_URL, else pip's/uv's own setting)
+                      (also for the dependencies of a checkout or a wheel;
+                      default: $PIP_INDEX_URL, else pip's/uv's own setting)
   --from PATH         install from a checkout or a wheel instead of an index GOACCEL_SOURCE
+                      (default: the checkout this script is in, if it is)
   --method METHOD     auto (default), uv, pipx or venv                       GOACCEL_INSTALL_METHOD
                       auto: uv tool if uv is on PATH, else pipx, else venv;
                       a goaccel installed here before keeps its method
@@ -158,9 +168,14 @@ parse_args() {
     opt_method=${GOACCEL_INSTALL_METHOD:-auto}
     opt_bin_dir=${GOACCEL_BIN_DIR:-}
     opt_python=${GOACCEL_PYTHON:-}
+    opt_index=0
     opt_yes=0
     opt_quiet=0
     opt_uninstall=0
+    g_from_checkout=0
+    if is_true "${GOACCEL_INDEX:-}"; then
+        opt_index=1
+    fi
     if is_true "${GOACCEL_YES:-}"; then
         opt_yes=1
     fi
@@ -174,6 +189,7 @@ parse_args() {
                 exit 0
                 ;;
             -y | --yes) opt_yes=1 ;;
+            --index) opt_index=1 ;;
             -q | --quiet) opt_quiet=1 ;;
             --uninstall) opt_uninstall=1 ;;
             --version | --index-url | --from | --method | --bin-dir | --python)
@@ -221,6 +237,9 @@ check_options() {
         if [ -n "$opt_version" ]; then
             die "--from and --version do not go together: --from installs what PATH holds"
         fi
+        if [ "$opt_index" = 1 ]; then
+            die "--from and --index do not go together: --from installs what PATH holds"
+        fi
         if [ ! -e "$opt_from" ]; then
             die "--from $opt_from: no such file or directory"
         fi
@@ -235,7 +254,27 @@ check_options() {
                 *) die "--from $opt_from: expected a directory, a .whl or a source archive" ;;
             esac
         fi
+    elif [ "$opt_index" = 0 ] && [ -z "$opt_version" ] && [ "$opt_uninstall" = 0 ]; then
+        if cc_dir=$(own_checkout); then
+            opt_from=$cc_dir
+            g_from_checkout=1
+        fi
     fi
+}
+
+# The goaccel checkout this script lies in (its directory holds goaccel's pyproject.toml and
+# the goaccel package), printed as an absolute path; fails when there is none. Piped into sh,
+# $0 is the shell's name, not a file next to a pyproject.toml.
+own_checkout() {
+    case $0 in
+        */*) oc_dir=${0%/*} ;;
+        *) oc_dir=. ;;
+    esac
+    if [ ! -f "$0" ] || [ ! -f "$oc_dir/pyproject.toml" ] || [ ! -f "$oc_dir/goaccel/__init__.py" ]; then
+        return 1
+    fi
+    grep -Eq '^name *= *"goaccel"' "$oc_dir/pyproject.toml" || return 1
+    (cd "$oc_dir" && pwd -P)
 }
 
 # ---------------------------------------------------------------------------- environment
@@ -433,7 +472,9 @@ package_spec() {
 }
 
 spec_description() {
-    if [ -n "$opt_from" ]; then
+    if [ "$g_from_checkout" = 1 ]; then
+        printf 'goaccel from this checkout, %s\n' "$opt_from"
+    elif [ -n "$opt_from" ]; then
         printf 'goaccel from %s\n' "$opt_from"
     elif [ -n "$opt_version" ]; then
         printf 'goaccel %s\n' "$opt_version"
@@ -825,6 +866,9 @@ main() {
         return 0
     fi
     choose_method
+    if [ "$g_from_checkout" = 1 ]; then
+        info "install.sh is in a goaccel checkout: installing goaccel from it ($(tildify "$opt_from")), not from the package index (--index for that)"
+    fi
     case $g_method in
         venv) install_venv ;;
         uv) install_uv ;;

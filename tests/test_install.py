@@ -1,7 +1,8 @@
 """install.sh, run for real with `sh` in the isolated HOME: no mocks.
 
 One test installs goaccel from this checkout, upgrades it, survives failed upgrades, and
-uninstalls (it needs the package index, or pip's cache, for goaccel's dependencies). The
+uninstalls; two run README.md's install commands, read from README.md itself, in a copy of
+this checkout (they need the package index, or pip's cache, for goaccel's dependencies). The
 others install a tiny offline wheel named goaccel, or stop before installing anything.
 """
 
@@ -10,8 +11,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import os
+import re
+import shlex
 import shutil
 import subprocess
+import sys
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,6 +26,7 @@ from helpers import REPO
 from goaccel import __version__
 
 INSTALL = REPO / "install.sh"
+README = REPO / "README.md"
 SH = shutil.which("sh") or "/bin/sh"
 
 
@@ -40,16 +45,16 @@ def _passed_through() -> dict[str, str]:
 
 
 PASSED_THROUGH = _passed_through()
+# Tests that install goaccel and its dependencies for real: pip builds and installs, slow on a
+# busy machine even from pip's cache.
+REAL_INSTALL = pytest.mark.timeout(400)
 
 
-def run_install(
-    *args: str,
-    env: Mapping[str, str | None] | None = None,
-    path: str | None = None,
-    stdin: str | None = None,
-    timeout: float = 300,
-) -> subprocess.CompletedProcess[str]:
-    """`sh install.sh ARGS` with the venv method (tests never use uv or pipx)."""
+def install_env(
+    env: Mapping[str, str | None] | None = None, path: str | None = None
+) -> dict[str, str]:
+    """The test's environment, what pip needs, and the venv method (tests never use uv or
+    pipx); env values of None are removed."""
     full = {**os.environ, **PASSED_THROUGH, "GOACCEL_INSTALL_METHOD": "venv"}
     for k, v in (env or {}).items():
         if v is None:
@@ -58,12 +63,25 @@ def run_install(
             full[k] = v
     if path is not None:
         full["PATH"] = path
+    return full
+
+
+def run_install(
+    *args: str,
+    env: Mapping[str, str | None] | None = None,
+    path: str | None = None,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 300,
+) -> subprocess.CompletedProcess[str]:
+    """`sh install.sh ARGS`, or `sh -s -- ARGS` reading the script from stdin (curl | sh)."""
     cmd = [SH, "-s", "--", *args] if stdin is not None else [SH, str(INSTALL), *args]
     return subprocess.run(
         cmd,
         capture_output=True,
         text=True,
-        env=full,
+        env=install_env(env, path),
+        cwd=cwd,
         input=stdin,
         stdin=None if stdin is not None else subprocess.DEVNULL,
         timeout=timeout,
@@ -142,6 +160,7 @@ def make_wheel(directory: Path, version: str = "9.9.9", *, works: bool = True) -
 # ---------------------------------------------------------------------------- the real thing
 
 
+@REAL_INSTALL
 def test_install_upgrade_failed_upgrades_and_uninstall_from_checkout(tmp_path: Path) -> None:
     # Install from this checkout; ~/.local/bin is not on PATH and the shell is bash.
     proc = run_install("--from", str(REPO))
@@ -214,7 +233,149 @@ def test_install_upgrade_failed_upgrades_and_uninstall_from_checkout(tmp_path: P
     assert "Nothing to uninstall" in proc.stderr
 
 
+# ---------------------------------------------------------------------------- README's commands
+
+
+def readme_block(kind: str) -> list[str]:
+    """The lines of README.md's ```sh install=KIND``` block, as a reader copies them."""
+    lines = README.read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        fence = re.match(r"```sh\s+(.*)$", line)
+        if fence and f"install={kind}" in shlex.split(fence.group(1)):
+            end = lines.index("```", i + 1)
+            return [text for text in lines[i + 1 : end] if text.strip()]
+    raise AssertionError(f"README.md has no ```sh install={kind}``` block")
+
+
+def snapshot(dest: Path) -> Path:
+    """A git repository holding this checkout as it is now, committed or not, without what
+    git ignores (virtual environments, caches): what a reader's `git clone` gets."""
+    git = shutil.which("git")
+    if git is None:
+        pytest.skip("git is not installed")
+    listed = subprocess.run(
+        [git, "-C", str(REPO), "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        capture_output=True,
+        check=False,
+    )
+    if listed.returncode == 0:
+        for name in listed.stdout.decode().split("\0"):
+            source = REPO / name
+            if name and not name.startswith(".venv") and source.is_file():
+                (dest / name).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, dest / name)
+    else:  # not a git checkout (an unpacked sdist)
+        ignore = shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.pyc", ".*_cache")
+        shutil.copytree(REPO, dest, ignore=ignore)
+    quiet = ["-c", "user.name=goaccel tests", "-c", "user.email=tests@invalid"]
+    quiet += ["-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "snapshot"]):
+        subprocess.run([git, *quiet, *args], cwd=dest, check=True, capture_output=True)
+    return dest
+
+
+def run_lines(lines: list[str], cwd: Path, env: Mapping[str, str]) -> str:
+    """Run README lines in one `sh -e`, as a reader pasting them would; returns the output."""
+    proc = subprocess.run(
+        [SH, "-ec", "\n".join(lines)],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, (lines, proc.stdout, proc.stderr)
+    return proc.stdout + proc.stderr
+
+
+def assert_runs(goaccel: Path) -> None:
+    """--version takes a fast path; --help imports typer and rich: the dependencies are there."""
+    for args, expected in ((["--version"], f"goaccel {__version__}\n"), (["--help"], "setup")):
+        proc = subprocess.run(
+            [str(goaccel), *args], capture_output=True, text=True, timeout=60, check=False
+        )
+        assert proc.returncode == 0, (goaccel, args, proc.stderr)
+        assert expected in proc.stdout, (args, proc.stdout)
+
+
+@REAL_INSTALL
+def test_readme_install_from_a_clone(tmp_path: Path) -> None:
+    """README's first commands in a fresh HOME: git clone, cd, sh install.sh; then the
+    command its last line runs is there, and keeps working without the clone."""
+    *install, first_run = readme_block("clone")
+    assert install[0].startswith("git clone <URL of this repository> "), install
+    command = shlex.split(first_run, comments=True)
+    assert command[1:] == ["setup"], first_run
+    origin = snapshot(tmp_path / "origin")
+    url = shlex.quote(str(origin))
+    lines = [line.replace("<URL of this repository>", url) for line in install]
+
+    output = run_lines(lines, home(), install_env())
+    assert "installing goaccel from it" in output  # from the clone, and it says so
+    assert "package index" in output
+    assert f"goaccel {__version__} is installed" in output
+    assert f"\n    {first_run.split()[0]} setup\n" in output  # the summary says the same
+    goaccel = Path(os.path.expanduser(command[0]))
+    assert goaccel == bin_link()
+    assert_runs(goaccel)
+
+    clone = home() / install[0].split()[-1]
+    assert (clone / "install.sh").is_file()
+    shutil.rmtree(clone)
+    assert_runs(goaccel)
+
+
+@REAL_INSTALL
+def test_readme_pip_install_in_a_clone(tmp_path: Path) -> None:
+    """README's `pip install .`, in a copy of this checkout, with a fresh virtual environment
+    first on PATH (where the README says to run it)."""
+    lines = readme_block("pip")
+    assert any(shlex.split(line, comments=True)[:2] == ["pip", "install"] for line in lines)
+    clone = snapshot(tmp_path / "clone")
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=120)
+    path = f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}"
+    env = install_env({"VIRTUAL_ENV": str(venv), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}, path)
+    run_lines(lines, clone, env)
+    assert_runs(venv / "bin" / "goaccel")
+
+
 # ---------------------------------------------------------------------------- offline installs
+
+
+def make_index(root: Path, wheel: Path) -> str:
+    """A package index (PEP 503, on disk) that serves WHEEL as goaccel; its file:// URL."""
+    project = root / "goaccel"
+    project.mkdir(parents=True)
+    shutil.copy2(wheel, project / wheel.name)
+    (project / "index.html").write_text(f'<a href="{wheel.name}">{wheel.name}</a>\n')
+    return root.as_uri()
+
+
+def test_checkout_default_and_the_index_routes(tmp_path: Path) -> None:
+    """From a checkout, --index or --version take the index; piped into sh, the script has no
+    checkout, even when run inside one."""
+    url = make_index(tmp_path / "index", make_wheel(tmp_path / "wheels"))
+
+    proc = run_install("--index", env={"GOACCEL_INDEX_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert "goaccel 9.9.9 is installed" in proc.stdout
+    assert "goaccel checkout" not in proc.stderr
+    assert "Installing the newest goaccel" in proc.stderr
+
+    proc = run_install("--version", "9.9.9", "--index-url", url)
+    assert proc.returncode == 0, proc.stderr
+    assert "goaccel 9.9.9 is installed" in proc.stdout
+    assert "Installing goaccel 9.9.9" in proc.stderr
+
+    proc = run_install(stdin=INSTALL.read_text(), cwd=REPO, env={"GOACCEL_INDEX_URL": url})
+    assert proc.returncode == 0, proc.stderr
+    assert "goaccel 9.9.9 is installed" in proc.stdout
+    assert "goaccel checkout" not in proc.stderr
+
+    assert run_install("--uninstall").returncode == 0
 
 
 def test_path_advice_per_shell_bin_dir_and_foreign_command(tmp_path: Path) -> None:
@@ -323,6 +484,7 @@ def test_python_without_venv(tmp_path: Path) -> None:
         (["--method", "conda"], "unknown --method"),
         (["--from", "/nonexistent/goaccel"], "no such file"),
         (["--from", str(REPO), "--version", "1.0"], "do not go together"),
+        (["--from", str(REPO), "--index"], "do not go together"),
         (["--index-url", "pypi.example"], "not an index URL"),
         (["--version", "1.0; rm -rf /"], "not a version"),
     ],
