@@ -121,8 +121,14 @@ def test_stalled_mirrors_do_not_stretch_the_budget(big_project: Path) -> None:
         )
         elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stderr
-    assert elapsed < 2 + 1.5, f"setup took {elapsed:.1f} s with a 2 s budget"
     m = by_url(doc)
+    # Each mirror's probe, timed by goaccel itself, ends with the budget; the wall clock of
+    # the whole process (start-up, go env) is only bounded loosely, since it measures the
+    # machine's load as much as goaccel. A stall that stretched the budget would take far
+    # longer: the stalled mirrors never answer at all.
+    slowest = max(entry["elapsed_ms"] for entry in m.values()) / 1000
+    assert slowest < 2 + 0.5, f"a probe took {slowest:.2f} s with a 2 s budget"
+    assert elapsed < 2 + 8, f"setup took {elapsed:.1f} s with a 2 s budget"
     assert m[stalled.url]["verdict"] == "stalled"
     assert m[stalled.url]["rank"] is None
     assert m[stalled_zips.url]["verdict"] == "stalled"
