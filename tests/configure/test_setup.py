@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import by_url, go, go_env_file, goaccel, mirror_args, run_args, setup_json, state_dir
+from helpers import (
+    by_url,
+    go,
+    go_env_file,
+    goaccel,
+    mirror_args,
+    run_args,
+    run_json,
+    setup_json,
+    state_dir,
+)
 from mirrorsim import MirrorSim, Profile, make_universe, refused_url, write_project
 
 BIG = make_universe(6, sizes=[250_000, 300_000, 200_000])
@@ -203,17 +213,21 @@ def test_undo_restores_go_env_file_byte_for_byte(big_project: Path) -> None:
     assert undo.returncode == 0, undo.stderr
     assert path.read_bytes() == after_first
     assert "1 earlier setup" in undo.stdout
-    undo = goaccel("undo", "--yes", "--json")
+    undo, undone = run_json("undo", "--yes", schema="undo")
     assert undo.returncode == 0, undo.stderr
-    assert json.loads(undo.stdout)["files"] == [
-        {"path": str(path), "action": "restored", "kept": []}
-    ]
+    assert undone["files"] == [{"path": str(path), "action": "restored", "kept": []}]
     assert path.read_bytes() == original
     assert oct(path.stat().st_mode & 0o777) == oct(0o640)
 
     nothing = goaccel("undo", "--yes")
     assert nothing.returncode == 7
     assert "nothing to undo" in nothing.stderr
+    nothing, doc = run_json("undo", "--yes", schema="undo")
+    assert doc["error"] == {
+        "message": "nothing to undo: goaccel has no recorded setup",
+        "hint": "`goaccel status` shows the current configuration",
+        "exit_code": 7,
+    }
 
 
 def test_undo_removes_a_go_env_file_goaccel_created(big_project: Path) -> None:
@@ -623,9 +637,9 @@ def test_undo_keeps_a_key_the_user_set_by_hand_since(big_project: Path) -> None:
     with MirrorSim(BIG) as good:
         assert goaccel("setup", *mirror_args(good), *run_args(big_project)).returncode == 0
     assert go("env", "-w", "GOPROXY=https://mine.example.com,direct").returncode == 0
-    undo = goaccel("undo", "--yes", "--json")
+    undo, undone = run_json("undo", "--yes", schema="undo")
     assert undo.returncode == 0, undo.stderr
-    assert json.loads(undo.stdout)["files"][0]["kept"] == ["GOPROXY"]
+    assert undone["files"][0]["kept"] == ["GOPROXY"]
     assert env_file_values() == {"GOPROXY": "https://mine.example.com,direct"}
 
 
