@@ -348,6 +348,7 @@ def test_print_target_prints_only_eval_lines(big_project: Path) -> None:
             "--shell",
             "fish",
         )
+        _, doc = setup_json(*mirror_args(good), *run_args(big_project), "--target", "print")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         f"set -gx GOPROXY '{good.url},direct'",
@@ -355,6 +356,12 @@ def test_print_target_prints_only_eval_lines(big_project: Path) -> None:
     ]
     assert "wins" in proc.stderr  # the report went to stderr
     assert not go_env_file().exists()
+    # --json: the lines are in the document (for $SHELL, bash here), and nothing is written
+    assert doc["write"]["lines"] == [
+        f"export GOPROXY='{good.url},direct'",
+        "export GOSUMDB='sum.golang.org'",
+    ]
+    assert (doc["write"]["shell"], doc["written"]) == ("bash", None)
 
 
 def test_print_target_lines_are_never_wrapped(big_project: Path) -> None:
@@ -379,8 +386,19 @@ def test_github_env_target_appends(big_project: Path, tmp_path: Path) -> None:
             "setup", *mirror_args(good), *run_args(big_project), "--target", "github-env",
             env={"GITHUB_ENV": str(gh)},
         )  # fmt: skip
+        gh_json = tmp_path / "github_env_json"
+        _, doc = setup_json(
+            *mirror_args(good), *run_args(big_project), "--target", "github-env",
+            env={"GITHUB_ENV": str(gh_json)},
+        )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert gh.read_text() == f"FOO=bar\nGOPROXY={good.url},direct\nGOSUMDB=sum.golang.org\n"
+    assert doc["written"] == {
+        "target": "github-env",
+        "files": [str(gh_json)],
+        "journal_id": None,  # nothing to undo: the job's environment ends with it
+        "warnings": [],
+    }
 
 
 def test_without_go_on_path_falls_back_to_the_shell_target(
