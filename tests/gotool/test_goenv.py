@@ -14,7 +14,6 @@ import pytest
 from conftest import GO
 
 from goaccel.errors import ConfigFileError, ExitCode, GoCommandError, WriteError
-from goaccel.gotool import env as goenv
 from goaccel.gotool.env import (
     BUILTIN_DEFAULTS,
     DEFAULT,
@@ -475,8 +474,3 @@ def test_render_env_file_exact() -> None:
 def test_render_env_file_duplicate_changed_key_keeps_one() -> None:
     # such a file is refused by parse_env_file; should one get here, only one line remains
     assert render_env_file("GOPROXY=a\nGOPROXY=b\n", {"GOPROXY": "c"}) == "GOPROXY=c\n"
-
-
-def test_module_constants() -> None:
-    assert goenv.GO_KEYS[:5] == ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")
-    assert BUILTIN_DEFAULTS["GOPROXY"] == "https://proxy.golang.org,direct"
