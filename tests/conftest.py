@@ -59,6 +59,20 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     yield home
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_schemas() -> None:
+    """Compile the docs/schema validators once per worker, before any test's clock starts
+    (tests time `goaccel` runs whose JSON run_json validates). A broken schema is reported by
+    tests/cli/test_json_schemas.py, not here."""
+    import helpers
+
+    for name in helpers.schema_names():
+        try:
+            helpers.validator(name)
+        except Exception:
+            continue
+
+
 @pytest.fixture
 def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
     """A tidy Go module (go.mod, go.sum, main.go) that requires and imports the requesting
