@@ -16,6 +16,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from mirrorsim import write_project  # found through the sys.path line above
+
 GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
 
 _KEEP = {"PATH", "SYSTEMROOT", "COMSPEC", "PATHEXT", "TMPDIR", "TEMP", "TMP", "LANG", "LC_ALL"}
@@ -55,6 +57,38 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     if go_dir not in os.environ.get("PATH", "").split(os.pathsep):
         monkeypatch.setenv("PATH", go_dir + os.pathsep + os.environ.get("PATH", ""))
     yield home
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_schemas() -> None:
+    """Compile the docs/schema validators once per worker, before any test's clock starts
+    (tests time `goaccel` runs whose JSON run_json validates). A broken schema is reported by
+    tests/cli/test_json_schemas.py, not here."""
+    import helpers
+
+    for name in helpers.schema_names():
+        try:
+            helpers.validator(name)
+        except Exception:
+            continue
+
+
+@pytest.fixture
+def project(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Path]:
+    """A tidy Go module (go.mod, go.sum, main.go) that requires and imports the requesting
+    test module's MODS (or the modules given with indirect parametrization).
+
+    go.mod and go.sum must be byte-identical afterwards: no goaccel command edits a project,
+    and the simulator writes them tidy, so neither does `go mod tidy` or `go mod download`.
+    """
+    modules = getattr(request, "param", None) or getattr(request.module, "MODS", None)
+    if modules is None:
+        pytest.fail(f"{request.module.__name__} uses the project fixture but defines no MODS")
+    root = write_project(tmp_path / "proj", modules)
+    before = {n: (root / n).read_bytes() for n in ("go.mod", "go.sum")}
+    yield root
+    after = {n: (root / n).read_bytes() for n in ("go.mod", "go.sum")}
+    assert after == before, "go.mod or go.sum of the project changed"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

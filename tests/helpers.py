@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -10,9 +11,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import referencing
 from mirrorsim import MirrorSim
 
 REPO = Path(__file__).resolve().parent.parent
+SCHEMA_DIR = REPO / "docs" / "schema"
 
 
 def goaccel(
@@ -64,15 +68,57 @@ def mirror_args(*sims: MirrorSim | str) -> list[str]:
     return out
 
 
-def setup_json(*args: str, **kw: Any) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    proc = goaccel("setup", "--json", *args, **kw)
+def schema_names() -> list[str]:
+    """The documented schemas: docs/schema/NAME.schema.json."""
+    return sorted(p.name.removesuffix(".schema.json") for p in SCHEMA_DIR.glob("*.schema.json"))
+
+
+@functools.cache
+def _registry() -> referencing.Registry[Any]:
+    """Every schema under its $id, so that "error.schema.json" resolves between them."""
+    resources = []
+    for path in sorted(SCHEMA_DIR.glob("*.schema.json")):
+        contents = json.loads(path.read_text(encoding="utf-8"))
+        resources.append((contents["$id"], referencing.Resource.from_contents(contents)))
+    return referencing.Registry().with_resources(resources)
+
+
+@functools.cache
+def validator(schema: str) -> jsonschema.Draft202012Validator:
+    contents = json.loads((SCHEMA_DIR / f"{schema}.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(contents)
+    return jsonschema.Draft202012Validator(contents, registry=_registry())
+
+
+def validate(doc: Any, schema: str) -> None:
+    """Fail with the most relevant violation of docs/schema/SCHEMA.schema.json."""
+    error = jsonschema.exceptions.best_match(validator(schema).iter_errors(doc))
+    if error is not None:
+        where = "/".join(str(p) for p in error.absolute_path) or "(the document)"
+        raise AssertionError(f"{schema}.schema.json: at {where}: {error.message}")
+
+
+def run_json(
+    *args: str, schema: str, **kw: Any
+) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    """`goaccel ARGS --json`: stdout must be one JSON document that SCHEMA describes, the
+    error document must carry the process's exit code, and no traceback may escape."""
+    proc = goaccel(*args, "--json", **kw)
     try:
         doc = json.loads(proc.stdout)
     except ValueError as exc:
         raise AssertionError(
             f"stdout is not one JSON document: {proc.stdout!r}\n{proc.stderr}"
         ) from exc
+    assert "Traceback" not in proc.stderr, proc.stderr
+    validate(doc, schema)
+    if doc["ok"] is False:
+        assert doc["error"]["exit_code"] == proc.returncode, (doc["error"], proc.returncode)
     return proc, doc
+
+
+def setup_json(*args: str, **kw: Any) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
+    return run_json("setup", *args, schema="setup", **kw)
 
 
 def go_env_file() -> Path:

@@ -6,7 +6,6 @@ PATH: a small wrapper around this interpreter's `python -m goaccel`.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 import subprocess
@@ -14,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import goaccel
+from helpers import goaccel, run_json
 
 SUBCOMMANDS = {"setup", "undo", "status", "doctor", "bench", "mirrors", "completion"}
 
@@ -210,9 +209,8 @@ def test_unknown_shell_is_a_usage_error() -> None:
 
 
 def test_json() -> None:
-    proc = goaccel("completion", "fish", "--json")
+    proc, doc = run_json("completion", "fish", schema="completion")
     assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
     assert doc["command"] == "completion"
     assert doc["ok"] is True
     assert doc["shell"] == "fish"

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 
-from helpers import go_env_file, goaccel, mirror_args, run_args
+import pytest
+from helpers import go_env_file, goaccel, mirror_args, run_args, run_json
 from mirrorsim import MirrorSim, make_universe, write_project
 
 MODS = make_universe(2, sizes=3000)
 
 
 def status_json(env: dict[str, str | None] | None = None) -> dict:
-    proc = goaccel("status", "--json", env=env)
+    proc, doc = run_json("status", schema="status", env=env)
     assert proc.returncode == 0, proc.stderr
-    return json.loads(proc.stdout)
+    return doc
 
 
 def test_status_names_the_source_of_each_setting() -> None:
@@ -92,35 +92,57 @@ def test_mirrors_add_list_remove_keeps_comments() -> None:
     proc = goaccel("mirrors", "add", "https://u:tok@goproxy.corp.example.com/", "--name", "corp")
     assert proc.returncode == 0, proc.stderr
     assert "u:***@" in proc.stdout and "tok" not in proc.stdout
+    assert goaccel("mirrors", "remove", "corp").returncode == 0
+    proc, added = run_json(
+        "mirrors", "add", "https://u:tok@goproxy.corp.example.com/", "--name", "corp",
+        schema="mirrors-edit",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (added["command"], added["name"], added["url"]) == (
+        "mirrors add",
+        "corp",
+        "https://u:***@goproxy.corp.example.com",
+    )
+    assert added["config_file"] == str(config)
     text = config.read_text()
     assert text.startswith(
         "# my notes\n[mirrors]\n# the team's Athens\nathens = 'https://athens.corp.example.com'\n"
     )
     assert 'corp = "https://u:tok@goproxy.corp.example.com"' in text
 
-    listed = json.loads(goaccel("mirrors", "list", "--json").stdout)
+    _, listed = run_json("mirrors", "list", schema="mirrors-list")
     assert [(m["name"], m["url"], m["origin"]) for m in listed["mirrors"]] == [
         ("athens", "https://athens.corp.example.com", "config"),
         ("corp", "https://u:***@goproxy.corp.example.com", "config"),
     ]
     dup = goaccel("mirrors", "add", "https://athens.corp.example.com")
     assert dup.returncode == 2 and "already configured as 'athens'" in dup.stderr
+    _, dup_doc = run_json(
+        "mirrors", "add", "https://athens.corp.example.com", schema="mirrors-edit"
+    )
+    assert dup_doc["ok"] is False and dup_doc["command"] == "mirrors add"
+    assert "already configured as 'athens'" in dup_doc["error"]["message"]
 
-    assert goaccel("mirrors", "remove", "corp").returncode == 0
+    proc, removed = run_json("mirrors", "remove", "corp", schema="mirrors-edit")
+    assert proc.returncode == 0, proc.stderr
+    assert (removed["command"], removed["name"]) == ("mirrors remove", "corp")
     assert (
         config.read_text()
         == "# my notes\n[mirrors]\n# the team's Athens\nathens = 'https://athens.corp.example.com'\n"
     )
     missing = goaccel("mirrors", "remove", "nope")
     assert missing.returncode == 2 and "no configured mirror named 'nope'" in missing.stderr
+    _, missing_doc = run_json("mirrors", "remove", "nope", schema="mirrors-edit")
+    assert missing_doc["error"]["exit_code"] == 2 and missing_doc["command"] == "mirrors remove"
 
 
 def test_configured_mirrors_are_measured_by_setup(tmp_path: Path) -> None:
     project = write_project(tmp_path / "p", MODS)
     with MirrorSim(MODS) as good:
         assert goaccel("mirrors", "add", good.url, "--name", "mine").returncode == 0
-        proc = goaccel("setup", "--json", "--no-builtin", *run_args(project), "--dry-run")
-    doc = json.loads(proc.stdout)
+        proc, doc = run_json(
+            "setup", "--no-builtin", *run_args(project), "--dry-run", schema="setup"
+        )
     assert [(m["name"], m["origin"]) for m in doc["mirrors"]] == [("mine", "config")]
     assert "plain http" not in proc.stderr  # loopback http is fine
 
@@ -136,9 +158,28 @@ def test_credentials_without_a_scheme_are_masked_too(tmp_path: Path) -> None:
     """go accepts `user:pass@host` in GOPROXY (it adds https://): mask that form as well."""
     go_env_file().parent.mkdir(parents=True)
     go_env_file().write_text("GOPROXY=alice:s3cret@goproxy.corp.example.com,direct\n")
-    for args in (["status"], ["status", "--json"]):
-        proc = goaccel(*args, env={"HTTPS_PROXY": "bob:hunter2@proxy.corp:3128"})
+    env = {"HTTPS_PROXY": "bob:hunter2@proxy.corp:3128"}
+    for proc in (goaccel("status", env=env), run_json("status", schema="status", env=env)[0]):
         assert proc.returncode == 0, proc.stderr
         assert "s3cret" not in proc.stdout + proc.stderr
         assert "hunter2" not in proc.stdout + proc.stderr
         assert "alice:***@goproxy.corp.example.com" in proc.stdout
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="bug: catalog notes and checksum database names reach stdout unsanitized",
+)
+def test_catalog_text_has_control_characters_removed(tmp_path: Path) -> None:
+    """docs/json.md: text that came from a file has control characters removed."""
+    catalog = tmp_path / "catalog.toml"
+    catalog.write_text(
+        '[[mirrors]]\nname = "x"\nurl = "https://x.example"\nnotes = "a\\u001b[31mred"\n'
+        '[[sumdbs]]\nname = "s\\u0007"\nurl = "https://s.example"\n'
+    )
+    env = {"GOACCEL_CATALOG": str(catalog)}
+    text = goaccel("mirrors", "list", env=env)
+    _, doc = run_json("mirrors", "list", schema="mirrors-list", env=env)
+    assert "\x1b" not in text.stdout and "\x07" not in text.stdout
+    assert "\x1b" not in doc["mirrors"][0]["notes"]
+    assert "\x07" not in doc["sumdbs"][0]["name"]

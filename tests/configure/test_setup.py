@@ -8,7 +8,17 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import by_url, go, go_env_file, goaccel, mirror_args, run_args, setup_json, state_dir
+from helpers import (
+    by_url,
+    go,
+    go_env_file,
+    goaccel,
+    mirror_args,
+    run_args,
+    run_json,
+    setup_json,
+    state_dir,
+)
 from mirrorsim import MirrorSim, Profile, make_universe, refused_url, write_project
 
 BIG = make_universe(6, sizes=[250_000, 300_000, 200_000])
@@ -209,17 +219,21 @@ def test_undo_restores_go_env_file_byte_for_byte(big_project: Path) -> None:
     assert undo.returncode == 0, undo.stderr
     assert path.read_bytes() == after_first
     assert "1 earlier setup" in undo.stdout
-    undo = goaccel("undo", "--yes", "--json")
+    undo, undone = run_json("undo", "--yes", schema="undo")
     assert undo.returncode == 0, undo.stderr
-    assert json.loads(undo.stdout)["files"] == [
-        {"path": str(path), "action": "restored", "kept": []}
-    ]
+    assert undone["files"] == [{"path": str(path), "action": "restored", "kept": []}]
     assert path.read_bytes() == original
     assert oct(path.stat().st_mode & 0o777) == oct(0o640)
 
     nothing = goaccel("undo", "--yes")
     assert nothing.returncode == 7
     assert "nothing to undo" in nothing.stderr
+    nothing, doc = run_json("undo", "--yes", schema="undo")
+    assert doc["error"] == {
+        "message": "nothing to undo: goaccel has no recorded setup",
+        "hint": "`goaccel status` shows the current configuration",
+        "exit_code": 7,
+    }
 
 
 def test_undo_removes_a_go_env_file_goaccel_created(big_project: Path) -> None:
@@ -340,6 +354,7 @@ def test_print_target_prints_only_eval_lines(big_project: Path) -> None:
             "--shell",
             "fish",
         )
+        _, doc = setup_json(*mirror_args(good), *run_args(big_project), "--target", "print")
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == [
         f"set -gx GOPROXY '{good.url},direct'",
@@ -347,6 +362,12 @@ def test_print_target_prints_only_eval_lines(big_project: Path) -> None:
     ]
     assert "wins" in proc.stderr  # the report went to stderr
     assert not go_env_file().exists()
+    # --json: the lines are in the document (for $SHELL, bash here), and nothing is written
+    assert doc["write"]["lines"] == [
+        f"export GOPROXY='{good.url},direct'",
+        "export GOSUMDB='sum.golang.org'",
+    ]
+    assert (doc["write"]["shell"], doc["written"]) == ("bash", None)
 
 
 def test_print_target_lines_are_never_wrapped(big_project: Path) -> None:
@@ -371,8 +392,19 @@ def test_github_env_target_appends(big_project: Path, tmp_path: Path) -> None:
             "setup", *mirror_args(good), *run_args(big_project), "--target", "github-env",
             env={"GITHUB_ENV": str(gh)},
         )  # fmt: skip
+        gh_json = tmp_path / "github_env_json"
+        _, doc = setup_json(
+            *mirror_args(good), *run_args(big_project), "--target", "github-env",
+            env={"GITHUB_ENV": str(gh_json)},
+        )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert gh.read_text() == f"FOO=bar\nGOPROXY={good.url},direct\nGOSUMDB=sum.golang.org\n"
+    assert doc["written"] == {
+        "target": "github-env",
+        "files": [str(gh_json)],
+        "journal_id": None,  # nothing to undo: the job's environment ends with it
+        "warnings": [],
+    }
 
 
 def test_without_go_on_path_falls_back_to_the_shell_target(
@@ -629,9 +661,9 @@ def test_undo_keeps_a_key_the_user_set_by_hand_since(big_project: Path) -> None:
     with MirrorSim(BIG) as good:
         assert goaccel("setup", *mirror_args(good), *run_args(big_project)).returncode == 0
     assert go("env", "-w", "GOPROXY=https://mine.example.com,direct").returncode == 0
-    undo = goaccel("undo", "--yes", "--json")
+    undo, undone = run_json("undo", "--yes", schema="undo")
     assert undo.returncode == 0, undo.stderr
-    assert json.loads(undo.stdout)["files"][0]["kept"] == ["GOPROXY"]
+    assert undone["files"][0]["kept"] == ["GOPROXY"]
     assert env_file_values() == {"GOPROXY": "https://mine.example.com,direct"}
 
 

@@ -18,7 +18,6 @@ from typing import Optional
 
 import pytest
 
-from goaccel.configure import shellrc
 from goaccel.configure.shellrc import (
     BEGIN,
     COMMENT,
@@ -756,7 +755,3 @@ def test_powershell_block_text() -> None:
         "# <<< goaccel <<<\n"
     )
     assert "<#" not in block  # nothing in the markers opens a PowerShell block comment
-
-
-def test_module_exports() -> None:
-    assert shellrc.SHELLS == ("bash", "zsh", "fish", "powershell")

@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import goaccel
+from helpers import run_json
 from mirrorsim import MirrorSim, Profile, make_module, make_universe, refused_url, write_project
 
-MODS = make_universe(4, sizes=[20_000, 40_000])
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Iterator[Path]:
-    root = write_project(tmp_path / "proj", MODS)
-    before = {n: (root / n).read_bytes() for n in ("go.mod", "go.sum")}
-    yield root
-    after = {n: (root / n).read_bytes() for n in ("go.mod", "go.sum")}
-    assert after == before, "doctor must never modify go.mod or go.sum"
+MODS = make_universe(4, sizes=[20_000, 40_000])  # the project fixture's modules (conftest.py)
 
 
 def doctor(
     root: Path, *args: str, env: dict[str, str | None] | None = None, timeout: float = 120
 ) -> tuple[int, dict[str, Any], str]:
-    proc = goaccel(
-        "doctor", str(root), "--json", "--probe-timeout", "2", *args, env=env, timeout=timeout
-    )
-    try:
-        doc = json.loads(proc.stdout)
-    except ValueError as exc:
-        raise AssertionError(f"not JSON: {proc.stdout!r}\n{proc.stderr}") from exc
-    assert "Traceback" not in proc.stderr
+    proc, doc = run_json(
+        "doctor", str(root), "--probe-timeout", "2", *args, schema="doctor", env=env,
+        timeout=timeout,
+    )  # fmt: skip
     return proc.returncode, doc, proc.stderr
 
 

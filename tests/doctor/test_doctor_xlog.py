@@ -40,7 +40,7 @@ from goaccel.doctor.xlog import (
 )
 
 DATA = Path(__file__).parent.parent / "data" / "xlog"
-MODS = make_universe(3)  # example.com/sim/mod00, mod01, BigMod: small zips
+MODS = make_universe(3)  # the project fixture's (conftest.py): mod00, mod01, BigMod: small zips
 SUMDB_KEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
 # Never a command in a fix: these switch verification off.
 WEAKENING = ("GOSUMDB=off", "GONOSUMDB=*", "GOINSECURE", "GOFLAGS=-insecure", "GONOSUMCHECK")
@@ -100,11 +100,6 @@ def run_x(
     run.returncode = None if run.killed else proc.returncode
     run.elapsed = time.monotonic() - start
     return run
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return write_project(tmp_path / "proj", MODS)
 
 
 def ctx_for(env: Mapping[str, str], **extra: str) -> ErrorContext:

@@ -12,7 +12,6 @@ import pytest
 from conftest import GO
 
 from goaccel.errors import ConfigFileError, ExitCode, GoCommandError, WriteError
-from goaccel.gotool import env as goenv
 from goaccel.gotool.env import (
     BUILTIN_DEFAULTS,
     DEFAULT,
@@ -335,7 +334,3 @@ def test_check_subprocess_env_value_refuses_line_breaks(value: str) -> None:
 def test_check_subprocess_env_value_accepts_one_line() -> None:
     check_subprocess_env_value("https://a.example|https://b.example,direct")
     check_subprocess_env_value("")
-
-
-def test_module_constants() -> None:
-    assert goenv.GO_KEYS[:5] == ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")

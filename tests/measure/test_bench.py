@@ -8,32 +8,20 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import pytest
-from helpers import REPO, goaccel, mirror_args
+from helpers import by_url, goaccel, mirror_args, run_json, validate
 from mirrorsim import MirrorSim, Profile, make_universe, write_project
 
-MODS = make_universe(6, sizes=[150_000, 250_000, 40_000])
-SCHEMA = json.loads((REPO / "docs" / "schema" / "bench.schema.json").read_text())
+MODS = make_universe(6, sizes=[150_000, 250_000, 40_000])  # the project fixture's (conftest.py)
 
 
 def bench(
     *args: str, env: dict[str, str | None] | None = None
 ) -> tuple[subprocess.CompletedProcess[str], dict[str, Any]]:
-    proc = goaccel("bench", "--json", *args, env=env, timeout=300)
+    # the documented schema holds for every test's output
+    proc, doc = run_json("bench", *args, schema="bench", env=env, timeout=300)
     assert proc.returncode == 0, proc.stderr
-    doc = json.loads(proc.stdout)
-    jsonschema.validate(doc, SCHEMA)  # the documented schema holds for every test's output
     return proc, doc
-
-
-def by_url(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    return {m["url"]: m for m in doc["mirrors"]}
-
-
-@pytest.fixture
-def project(tmp_path: Path) -> Path:
-    return write_project(tmp_path / "proj", MODS)
 
 
 def test_ranking_order_on_known_profiles(project: Path) -> None:
@@ -146,7 +134,7 @@ def test_save_and_compare(project: Path, tmp_path: Path) -> None:
         bench(
             *mirror_args(a, b), "-p", str(project), "--rounds", "1", "-t", "4", "--save", str(saved)
         )
-        jsonschema.validate(json.loads(saved.read_text()), SCHEMA)
+        validate(json.loads(saved.read_text()), "bench")
         _, doc = bench(
             *mirror_args(a), "-p", str(project), "--rounds", "1", "-t", "4", "--compare", str(saved)
         )
