@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from goaccel.errors import ConfigFileError
+from goaccel.textsafe import strip_control
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,12 @@ def load_catalog() -> Catalog:
     return read_catalog_file(Path(path))
 
 
+def _text(value: Any) -> str:
+    """A catalog file is text from outside: its names and notes are shown and written to JSON,
+    so control characters and terminal escapes are removed where they are read."""
+    return strip_control(str(value))
+
+
 def read_catalog_file(path: Path) -> Catalog:
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
@@ -114,16 +121,16 @@ def read_catalog_file(path: Path) -> Catalog:
     try:
         mirrors = tuple(
             CatalogMirror(
-                name=str(m["name"]),
+                name=_text(m["name"]),
                 url=str(m["url"]),
-                notes=str(m.get("notes", "")),
+                notes=_text(m.get("notes", "")),
                 sumdb_proxy=bool(m.get("sumdb_proxy", False)),
-                region=str(m.get("region", "global")),
+                region=_text(m.get("region", "global")),
             )
             for m in doc.get("mirrors", [])
         )
         sumdbs = tuple(
-            SumDB(name=str(s["name"]), url=str(s["url"]), notes=str(s.get("notes", "")))
+            SumDB(name=_text(s["name"]), url=str(s["url"]), notes=_text(s.get("notes", "")))
             for s in doc.get("sumdbs", [])
         )
     except (KeyError, TypeError, AttributeError) as exc:

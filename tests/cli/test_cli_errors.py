@@ -290,14 +290,11 @@ def test_bad_options(args: list[str], code: int, needle: str, project: Path) -> 
 
 
 def test_missing_github_env_fails_before_measuring(project: Path) -> None:
-    import time
-
     with MirrorSim(MODS, Profile(stall=True)) as stalled:
-        start = time.monotonic()
         proc = goaccel("setup", *mirror_args(stalled), *run_args(project), "--target", "github-env")
-        elapsed = time.monotonic() - start
     assert_clean_failure(proc, 2, "GITHUB_ENV")
-    assert elapsed < 2.5, "a missing $GITHUB_ENV is knowable at once; no measuring first"
+    # a missing $GITHUB_ENV is knowable at once: the mirror was never asked anything
+    assert stalled.requests == []
 
 
 def test_project_without_go_mod(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import pytest
 from helpers import go_env_file, goaccel, mirror_args, run_args, run_json
 from mirrorsim import MirrorSim, make_universe, write_project
 
@@ -166,10 +165,6 @@ def test_credentials_without_a_scheme_are_masked_too(tmp_path: Path) -> None:
         assert "alice:***@goproxy.corp.example.com" in proc.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: catalog notes and checksum database names reach stdout unsanitized",
-)
 def test_catalog_text_has_control_characters_removed(tmp_path: Path) -> None:
     """docs/json.md: text that came from a file has control characters removed."""
     catalog = tmp_path / "catalog.toml"
