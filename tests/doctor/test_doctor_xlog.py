@@ -20,14 +20,14 @@ from typing import Optional
 import pytest
 from mirrorsim import MirrorSim, Profile, go_env, goproxy, make_universe, refused_url, write_project
 
-from goaccel.doctor.errors_map import (
+from goaccel.doctor.explain import (
     FINDING_IDS,
     ErrorContext,
     findings_from_output,
-    group_messages,
     matches_patterns,
     private_pattern,
 )
+from goaccel.doctor.messages import group_messages
 from goaccel.doctor.model import PROBLEM, WARNING, Finding
 from goaccel.doctor.xlog import (
     ABANDONED,
