@@ -367,9 +367,11 @@ def _lookup_disabled(group: list[str], text: str, hosts: _Hosts) -> Optional[GoE
     m = re.search(r"module lookup disabled by (GOPROXY=off|-mod=\w+)", text)
     if not m:
         return None
-    module, _ = _module_version(text)
+    module, version = _module_version(text)
     seen = _seen_line(group, re.compile("module lookup disabled"))
-    return GoError(LOOKUP_DISABLED, tuple(group), seen, module=module, setting=m.group(1))
+    return GoError(
+        LOOKUP_DISABLED, tuple(group), seen, module=module, version=version, setting=m.group(1)
+    )
 
 
 def _vendoring(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
@@ -382,11 +384,16 @@ def _vendoring(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
 def _missing_sum(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     if "missing go.sum entry" not in text:
         return None
-    module, _ = _module_version(text)
+    module, version = _module_version(text)
     m = re.search(r"go mod download (\S+)", text)
     seen = _seen_line(group, re.compile("missing go.sum entry"))
     return GoError(
-        MISSING_GO_SUM_ENTRY, tuple(group), seen, module=module, target=m.group(1) if m else None
+        MISSING_GO_SUM_ENTRY,
+        tuple(group),
+        seen,
+        module=module,
+        version=version,
+        target=m.group(1) if m else None,
     )
 
 
@@ -419,13 +426,14 @@ def _vcs_auth(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
         return None
     if "server response:" in text:
         return None  # a mirror's or checksum database's git failed, not go's: _http_status
-    module, _ = _module_version(text)
+    module, version = _module_version(text)
     url = _failing_url(text)
     return GoError(
         VCS_AUTH,
         tuple(group),
         _seen_line(group, re.compile("terminal prompts disabled|could not read")),
         module=module,
+        version=version,
         url=url,
         host=host_of(url) if url else "",
         role=ROLE_VCS,
@@ -477,13 +485,14 @@ def _network(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
         return None
     url = _failing_url(text)
     host = _failing_host(text, url)
-    module, _ = _module_version(text)
+    module, version = _module_version(text)
     pattern = dict(NET_PATTERNS)[cause]
     return GoError(
         NETWORK,
         tuple(group),
         _seen_line(group, pattern),
         module=module,
+        version=version,
         url=url,
         host=host,
         role=_role(url, host, text, hosts),
