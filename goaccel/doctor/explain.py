@@ -275,6 +275,32 @@ def _sanitized(f: Finding) -> Finding:
 _Explained = tuple[str, Finding, str]
 
 
+def _explained(
+    e: GoError,
+    key: str,
+    finding_id: str,
+    *,
+    title: str,
+    why: str,
+    fix: str,
+    details: Optional[list[str]] = None,
+    also: str = "",
+    status: str = PROBLEM,
+) -> _Explained:
+    """A rule's answer: the finding for `e` (its seen line is the message's), kept once per
+    (id, key)."""
+    finding = Finding(
+        id=finding_id,
+        status=status,
+        title=title,
+        seen=e.seen,
+        why=why,
+        fix=fix,
+        details=details or [],
+    )
+    return key, finding, also
+
+
 def explain(errors: list[GoError], context: Optional[ErrorContext] = None) -> list[Finding]:
     """Findings for parsed errors, in order of appearance, one per cause and host or module."""
     ctx = context if context is not None else ErrorContext()
@@ -293,58 +319,46 @@ def findings_from_output(lines: list[str], context: Optional[ErrorContext] = Non
 
 def _goflags(ctx: ErrorContext, e: GoError) -> _Explained:
     current = f" (GOFLAGS={ctx.goflags})" if ctx.goflags else ""
-    return (
+    return _explained(
+        e,
         "",
-        Finding(
-            id=GOFLAGS_INVALID,
-            status=PROBLEM,
-            title="GOFLAGS holds a flag go does not accept",
-            seen=e.seen,
-            why=f"GOFLAGS{current} is applied to every go command; one it cannot parse "
-            f"({e.reason}) makes every command except `go env` fail before doing anything.",
-            fix="go env GOFLAGS    # see the value\n"
-            "go env -u GOFLAGS # if it was set with go env -w\n"
-            "unset GOFLAGS     # if it comes from your shell or CI environment",
-        ),
-        "",
+        GOFLAGS_INVALID,
+        title="GOFLAGS holds a flag go does not accept",
+        why=f"GOFLAGS{current} is applied to every go command; one it cannot parse "
+        f"({e.reason}) makes every command except `go env` fail before doing anything.",
+        fix="go env GOFLAGS    # see the value\n"
+        "go env -u GOFLAGS # if it was set with go env -w\n"
+        "unset GOFLAGS     # if it comes from your shell or CI environment",
     )
 
 
 def _goproxy_invalid(ctx: ErrorContext, e: GoError) -> _Explained:
-    return (
+    return _explained(
+        e,
         "",
-        Finding(
-            id=GOPROXY_INVALID,
-            status=PROBLEM,
-            title="GOPROXY is not a valid proxy list",
-            seen=e.seen,
-            why="go accepted the value when it was written, but every module lookup now fails "
-            "with it. Entries are URLs (https://host/path) separated by ',' or '|', optionally "
-            "ending with direct or off.",
-            fix="go env GOPROXY     # see the value\n"
-            "goaccel setup      # or write a checked one\n"
-            "go env -u GOPROXY  # or go back to the default",
-        ),
-        "",
+        GOPROXY_INVALID,
+        title="GOPROXY is not a valid proxy list",
+        why="go accepted the value when it was written, but every module lookup now fails "
+        "with it. Entries are URLs (https://host/path) separated by ',' or '|', optionally "
+        "ending with direct or off.",
+        fix="go env GOPROXY     # see the value\n"
+        "goaccel setup      # or write a checked one\n"
+        "go env -u GOPROXY  # or go back to the default",
     )
 
 
 def _insecure_credentials(ctx: ErrorContext, e: GoError) -> _Explained:
     host = e.host
-    return (
+    return _explained(
+        e,
         host,
-        Finding(
-            id=PROXY_INSECURE_CREDENTIALS,
-            status=PROBLEM,
-            title=f"GOPROXY sends credentials over plain http to {host}",
-            seen=e.seen,
-            why="go refuses to send a user name and password over http, where anyone on the "
-            "path could read them, so every request to this mirror fails.",
-            fix="# use the mirror's https:// URL, and keep the credentials out of GOPROXY:\n"
-            f"# a ~/.netrc line 'machine {_safe(bare_host(host), SAFE_HOST, 'HOST')} login "
-            "USER password TOKEN' (GOAUTH=netrc, the default) sends them over https only",
-        ),
-        "",
+        PROXY_INSECURE_CREDENTIALS,
+        title=f"GOPROXY sends credentials over plain http to {host}",
+        why="go refuses to send a user name and password over http, where anyone on the "
+        "path could read them, so every request to this mirror fails.",
+        fix="# use the mirror's https:// URL, and keep the credentials out of GOPROXY:\n"
+        f"# a ~/.netrc line 'machine {_safe(bare_host(host), SAFE_HOST, 'HOST')} login "
+        "USER password TOKEN' (GOAUTH=netrc, the default) sends them over https only",
     )
 
 
@@ -379,115 +393,94 @@ def _checksum_mismatch(ctx: ErrorContext, e: GoError) -> _Explained:
         details.append(f"downloaded: {e.downloaded}")
     if e.recorded_in:
         details.append(f"{e.recorded_in}: {e.recorded}")
-    return (
+    return _explained(
+        e,
         mv,
-        Finding(
-            id=CHECKSUM_MISMATCH,
-            status=PROBLEM,
-            title=f"SECURITY ERROR: {mv} does not match its recorded checksum",
-            seen=e.seen,
-            why=why,
-            fix=fix,
-            details=details,
-        ),
-        "",
+        CHECKSUM_MISMATCH,
+        title=f"SECURITY ERROR: {mv} does not match its recorded checksum",
+        why=why,
+        fix=fix,
+        details=details,
     )
 
 
 def _lookup_disabled(ctx: ErrorContext, e: GoError) -> _Explained:
     if e.setting == "GOPROXY=off":
-        return (
+        return _explained(
+            e,
             "",
-            Finding(
-                id=GOPROXY_OFF,
-                status=PROBLEM,
-                title="GOPROXY=off forbids downloading modules",
-                seen=e.seen,
-                why="With GOPROXY=off go may only use what is already in the module cache; any "
-                "module or version missing from it fails.",
-                fix="go env -u GOPROXY   # back to the default, or:\n"
-                "goaccel setup       # configure a fast mirror\n"
-                "unset GOPROXY       # if it is set in your shell or CI environment",
-                details=[e.module] if e.module else [],
-            ),
-            e.module or "",
+            GOPROXY_OFF,
+            title="GOPROXY=off forbids downloading modules",
+            why="With GOPROXY=off go may only use what is already in the module cache; any "
+            "module or version missing from it fails.",
+            fix="go env -u GOPROXY   # back to the default, or:\n"
+            "goaccel setup       # configure a fast mirror\n"
+            "unset GOPROXY       # if it is set in your shell or CI environment",
+            details=[e.module] if e.module else [],
+            also=e.module or "",
         )
-    return (
+    return _explained(
+        e,
         e.setting,
-        Finding(
-            id=MODULE_LOOKUP_DISABLED,
-            status=PROBLEM,
-            title=f"{e.setting} forbids looking modules up",
-            seen=e.seen,
-            why=f"With {e.setting} go uses only go.mod/vendor as they are, and something "
-            "needed is not there.",
-            fix="go mod tidy      # update go.mod and go.sum\n"
-            "go mod vendor    # if the project vendors its dependencies",
-        ),
-        "",
+        MODULE_LOOKUP_DISABLED,
+        title=f"{e.setting} forbids looking modules up",
+        why=f"With {e.setting} go uses only go.mod/vendor as they are, and something "
+        "needed is not there.",
+        fix="go mod tidy      # update go.mod and go.sum\n"
+        "go mod vendor    # if the project vendors its dependencies",
     )
 
 
 def _vendoring(ctx: ErrorContext, e: GoError) -> _Explained:
-    return (
+    return _explained(
+        e,
         "",
-        Finding(
-            id=INCONSISTENT_VENDORING,
-            status=PROBLEM,
-            title="vendor/ does not match go.mod",
-            seen=e.seen,
-            why="The project has a vendor directory, so go builds from it, but vendor/modules.txt "
-            "lists other modules or versions than go.mod requires.",
-            fix="go mod vendor    # re-create vendor/ from go.mod\n"
-            "# or build without it: go build -mod=mod ./...",
-            details=[line.strip() for line in e.lines[1:6]],
-        ),
-        "",
+        INCONSISTENT_VENDORING,
+        title="vendor/ does not match go.mod",
+        why="The project has a vendor directory, so go builds from it, but vendor/modules.txt "
+        "lists other modules or versions than go.mod requires.",
+        fix="go mod vendor    # re-create vendor/ from go.mod\n"
+        "# or build without it: go build -mod=mod ./...",
+        details=[line.strip() for line in e.lines[1:6]],
     )
 
 
 def _missing_sum(ctx: ErrorContext, e: GoError) -> _Explained:
     target = e.target
-    return (
+    return _explained(
+        e,
         "",
-        Finding(
-            id=MISSING_GO_SUM_ENTRY,
-            status=PROBLEM,
-            title="go.sum lacks entries go needs",
-            seen=e.seen,
-            why="go refuses to use a module whose checksum is not in go.sum while it runs "
-            "read-only (the default for build and test); go.sum was not updated after "
-            "go.mod changed.",
-            fix="go mod tidy"
-            + (
-                f"\n# or just this module: go mod download {_safe(target, SAFE_MODULE, '')}"
-                if target and SAFE_MODULE.fullmatch(target)
-                else ""
-            ),
-            details=[e.module] if e.module else [],
+        MISSING_GO_SUM_ENTRY,
+        title="go.sum lacks entries go needs",
+        why="go refuses to use a module whose checksum is not in go.sum while it runs "
+        "read-only (the default for build and test); go.sum was not updated after "
+        "go.mod changed.",
+        fix="go mod tidy"
+        + (
+            f"\n# or just this module: go mod download {_safe(target, SAFE_MODULE, '')}"
+            if target and SAFE_MODULE.fullmatch(target)
+            else ""
         ),
-        e.seen,
+        details=[e.module] if e.module else [],
+        also=e.seen,
     )
 
 
 def _toolchain_download(ctx: ErrorContext, e: GoError) -> _Explained:
     local = f" (the local go is {ctx.go_version})" if ctx.go_version else ""
-    return (
+    return _explained(
+        e,
         e.toolchain,
-        Finding(
-            id=TOOLCHAIN_DOWNLOAD,
-            status=WARNING,
-            title=f"go switches to {e.toolchain}, downloading it first",
-            seen=e.seen,
-            why=f"go.mod asks for a newer go than the one installed{local}, and with "
-            "GOTOOLCHAIN=auto go downloads that toolchain (tens of MB through GOPROXY, "
-            "verified by the checksum database) before doing anything else: a slow start, "
-            "every time in a fresh CI machine.",
-            fix=f"# install {e.toolchain} (or put it in the CI image) so nothing is "
-            "downloaded; or, if the go line in go.mod was raised by mistake, lower it\n"
-            "go version    # the go that runs",
-        ),
-        "",
+        TOOLCHAIN_DOWNLOAD,
+        title=f"go switches to {e.toolchain}, downloading it first",
+        why=f"go.mod asks for a newer go than the one installed{local}, and with "
+        "GOTOOLCHAIN=auto go downloads that toolchain (tens of MB through GOPROXY, "
+        "verified by the checksum database) before doing anything else: a slow start, "
+        "every time in a fresh CI machine.",
+        fix=f"# install {e.toolchain} (or put it in the CI image) so nothing is "
+        "downloaded; or, if the go line in go.mod was raised by mistake, lower it\n"
+        "go version    # the go that runs",
+        status=WARNING,
     )
 
 
@@ -506,19 +499,15 @@ def _toolchain_download_failed(ctx: ErrorContext, e: GoError) -> _Explained:
             "Toolchains come through GOPROXY and must be verified by the checksum database "
             "(even with GOSUMDB=off); one of the two failed."
         )
-    return (
+    return _explained(
+        e,
         version,
-        Finding(
-            id=TOOLCHAIN_DOWNLOAD_FAILED,
-            status=PROBLEM,
-            title=f"go could not download the {version} toolchain go.mod asks for",
-            seen=e.seen,
-            why=why,
-            fix=f"# install {version} yourself (https://go.dev/dl/), or lower the go/toolchain "
-            "line in go.mod if it was raised by mistake\n"
-            "goaccel setup    # a mirror that serves toolchains and the checksum database",
-        ),
-        "",
+        TOOLCHAIN_DOWNLOAD_FAILED,
+        title=f"go could not download the {version} toolchain go.mod asks for",
+        why=why,
+        fix=f"# install {version} yourself (https://go.dev/dl/), or lower the go/toolchain "
+        "line in go.mod if it was raised by mistake\n"
+        "goaccel setup    # a mirror that serves toolchains and the checksum database",
     )
 
 
@@ -537,41 +526,33 @@ def _vcs_auth(ctx: ErrorContext, e: GoError) -> _Explained:
         "# insteadOf rule (https://go.dev/doc/faq#git_https), a credential helper, or a token:",
         f"# ~/.netrc: machine {safe_host} login USER password TOKEN",
     ]
-    return (
+    return _explained(
+        e,
         host or module or "",
-        Finding(
-            id=VCS_AUTH_REQUIRED,
-            status=PROBLEM,
-            title=f"{module or 'a module'} is in a private repository go cannot log in to",
-            seen=e.seen,
-            why=f"go fetched {module or 'the module'} straight from its repository at "
-            f"{host or 'its host'}, which asked for credentials; go runs git with prompts "
-            "disabled, so without stored credentials (SSH key, ~/.netrc, a git credential "
-            "helper, GOAUTH) the fetch fails. Public mirrors cannot fetch private repositories "
-            "either: the module must be in GOPRIVATE.",
-            fix="\n".join(fix),
-        ),
-        "",
+        VCS_AUTH_REQUIRED,
+        title=f"{module or 'a module'} is in a private repository go cannot log in to",
+        why=f"go fetched {module or 'the module'} straight from its repository at "
+        f"{host or 'its host'}, which asked for credentials; go runs git with prompts "
+        "disabled, so without stored credentials (SSH key, ~/.netrc, a git credential "
+        "helper, GOAUTH) the fetch fails. Public mirrors cannot fetch private repositories "
+        "either: the module must be in GOPRIVATE.",
+        fix="\n".join(fix),
     )
 
 
 def _unknown_revision(ctx: ErrorContext, e: GoError) -> _Explained:
     safe_module = _safe(e.module, SAFE_MODULE, "MODULE")
     mv = e.module_version
-    return (
+    return _explained(
+        e,
         mv,
-        Finding(
-            id=UNKNOWN_REVISION,
-            status=PROBLEM,
-            title=f"{mv}: no such version",
-            seen=e.seen,
-            why="The version go.mod (or a dependency) asks for does not exist where go looked: a "
-            "typo, a deleted or never-pushed tag, or a branch or commit a mirror cannot see. A "
-            "private repository seen through a public mirror shows up this way too.",
-            fix=f"go list -m -versions {safe_module}   # the versions go can see\n"
-            f"go get {safe_module}@latest            # or pick one of them",
-        ),
-        "",
+        UNKNOWN_REVISION,
+        title=f"{mv}: no such version",
+        why="The version go.mod (or a dependency) asks for does not exist where go looked: a "
+        "typo, a deleted or never-pushed tag, or a branch or commit a mirror cannot see. A "
+        "private repository seen through a public mirror shows up this way too.",
+        fix=f"go list -m -versions {safe_module}   # the versions go can see\n"
+        f"go get {safe_module}@latest            # or pick one of them",
     )
 
 
@@ -601,36 +582,29 @@ def _http_status(ctx: ErrorContext, e: GoError) -> _Explained:
             "goaccel setup    # a mirror that serves the checksum database properly",
             _NEVER_OFF,
         ]
-        return (
+        return _explained(
+            e,
             f"{host} {pattern or mv}" if found else host,
-            Finding(
-                id=SUMDB_NOT_FOUND if found else SUMDB_HTTP_ERROR,
-                status=PROBLEM,
-                title=(
-                    f"The checksum database has no record of {mv}"
-                    if found
-                    else f"The checksum database at {host} answers {status}"
-                ),
-                seen=e.seen,
-                why=(
-                    f"go verifies each new module against {_who(e.role, host, url, ctx)}, "
-                    f"which answered {status}. "
-                    + (
-                        "Its answer shows it could not fetch a private repository. "
-                        if e.private_repo
-                        else ""
-                    )
-                    + (
-                        "That happens for private modules (the database cannot fetch them) and "
-                        "for versions that were never published."
-                        if found
-                        else "The failure is on the server's side (or a proxy in between)."
-                    )
-                ),
-                fix="\n".join(fix_lines),
-                details=details,
+            SUMDB_NOT_FOUND if found else SUMDB_HTTP_ERROR,
+            title=f"The checksum database has no record of {mv}"
+            if found
+            else f"The checksum database at {host} answers {status}",
+            why=f"go verifies each new module against {_who(e.role, host, url, ctx)}, "
+            f"which answered {status}. "
+            + (
+                "Its answer shows it could not fetch a private repository. "
+                if e.private_repo
+                else ""
+            )
+            + (
+                "That happens for private modules (the database cannot fetch them) and "
+                "for versions that were never published."
+                if found
+                else "The failure is on the server's side (or a proxy in between)."
             ),
-            f"also: {mv}",
+            fix="\n".join(fix_lines),
+            details=details,
+            also=f"also: {mv}",
         )
     if code in (404, 410):
         fix_lines = _private_fix(
@@ -652,39 +626,31 @@ def _http_status(ctx: ErrorContext, e: GoError) -> _Explained:
             "may not be there yet. "
         )
         why += "After ',' go would try the next GOPROXY entry; this was the last one it had."
-        return (
+        return _explained(
+            e,
             f"{host} {pattern or mv}",
-            Finding(
-                id=MODULE_NOT_FOUND,
-                status=PROBLEM,
-                title=f"{mv} is missing from the mirror {host}",
-                seen=e.seen,
-                why=why,
-                fix="\n".join(fix_lines),
-                details=details,
-            ),
-            f"also: {mv}",
+            MODULE_NOT_FOUND,
+            title=f"{mv} is missing from the mirror {host}",
+            why=why,
+            fix="\n".join(fix_lines),
+            details=details,
+            also=f"also: {mv}",
         )
     auth = code in (401, 403)
-    return (
+    return _explained(
+        e,
         host,
-        Finding(
-            id=PROXY_HTTP_ERROR,
-            status=PROBLEM,
-            title=f"The mirror {host} answers {status}",
-            seen=e.seen,
-            why=f"{_cap(_who(ROLE_PROXY, host, url, ctx))} failed with {status}. "
-            + (
-                "It wants credentials: give them in ~/.netrc (GOAUTH=netrc), never in an http:// "
-                "URL. "
-                if auth
-                else "That is the mirror's own failure. "
-            )
-            + "After ',' go does not try the next entry on this error; after '|' it does.",
-            fix="goaccel setup    # choose mirrors that answer, joined with '|' for fallback",
-            details=details,
-        ),
-        "",
+        PROXY_HTTP_ERROR,
+        title=f"The mirror {host} answers {status}",
+        why=f"{_cap(_who(ROLE_PROXY, host, url, ctx))} failed with {status}. "
+        + (
+            "It wants credentials: give them in ~/.netrc (GOAUTH=netrc), never in an http:// URL. "
+            if auth
+            else "That is the mirror's own failure. "
+        )
+        + "After ',' go does not try the next entry on this error; after '|' it does.",
+        fix="goaccel setup    # choose mirrors that answer, joined with '|' for fallback",
+        details=details,
     )
 
 
@@ -705,18 +671,15 @@ def _network(ctx: ErrorContext, e: GoError) -> _Explained:
             " go reached 'direct' (the mirror said 404/410, or GOPRIVATE/GONOPROXY matches "
             "the module) and fetched from the repository itself."
         )
-    return (
+    return _explained(
+        e,
         host,
-        Finding(
-            id=f"{role}-{cause}",
-            status=PROBLEM,
-            title=_cap(f"{who.split(' (')[0]} {_CAUSE_TEXT[cause].split(':')[0]}"),
-            seen=e.seen,
-            why=why,
-            fix=_network_fix(role, cause, host, e.module, ctx),
-            details=[e.module] if e.module else [],
-        ),
-        e.module or "",
+        f"{role}-{cause}",
+        title=_cap(f"{who.split(' (')[0]} {_CAUSE_TEXT[cause].split(':')[0]}"),
+        why=why,
+        fix=_network_fix(role, cause, host, e.module, ctx),
+        details=[e.module] if e.module else [],
+        also=e.module or "",
     )
 
 

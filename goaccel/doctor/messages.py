@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Optional
 
 from goaccel.doctor.xlog import (
@@ -312,11 +312,18 @@ def _asks_credentials(text: str) -> bool:
 # -- the kinds, in order: the first that recognises a message owns it ---------------------------
 
 
+def _error(kind: str, group: list[str], seen: Optional[re.Pattern[str]] = None) -> GoError:
+    """A GoError of `kind` for the message, with its seen line and the module@version it names;
+    the parsers add the facts of their kind with dataclasses.replace."""
+    module, version = _module_version("\n".join(group))
+    return GoError(kind, tuple(group), _seen_line(group, seen), module=module, version=version)
+
+
 def _goflags(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     m = re.search(r"go: parsing \$GOFLAGS: (.*)", text)
     if not m:
         return None
-    return GoError(GOFLAGS_INVALID, tuple(group), _seen_line(group), reason=m.group(1))
+    return replace(_error(GOFLAGS_INVALID, group), reason=m.group(1))
 
 
 def _goproxy_invalid(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
@@ -327,35 +334,27 @@ def _goproxy_invalid(group: list[str], text: str, hosts: _Hosts) -> Optional[GoE
     )
     if not m:
         return None
-    seen = _seen_line(group, re.compile(re.escape(m.group(0)[:40])))
-    return GoError(GOPROXY_INVALID, tuple(group), seen)
+    return _error(GOPROXY_INVALID, group, re.compile(re.escape(m.group(0)[:40])))
 
 
 def _insecure_credentials(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     m = re.search(r"refusing to pass credentials to insecure URL: (\S+)", text)
     if not m:
         return None
-    seen = _seen_line(group, re.compile("refusing to pass credentials"))
-    return GoError(
-        INSECURE_CREDENTIALS, tuple(group), seen, url=m.group(1), host=host_of(m.group(1))
-    )
+    error = _error(INSECURE_CREDENTIALS, group, re.compile("refusing to pass credentials"))
+    return replace(error, url=m.group(1), host=host_of(m.group(1)))
 
 
 def _checksum_mismatch(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     if "checksum mismatch" not in text and not text.startswith("SECURITY ERROR"):
         return None
-    module, version = _module_version(text)
     downloaded = re.search(r"downloaded: *(\S+)", text)
     reference = re.search(r"^\s*(go\.sum|[\w.-]+\.[\w.-]+): *(h1:\S+)", text, re.M)
     against_db = bool(reference and reference.group(1) != "go.sum") or (
         "reported by the checksum server" in text
     )
-    return GoError(
-        CHECKSUM_MISMATCH,
-        tuple(group),
-        _seen_line(group, re.compile("checksum mismatch|SECURITY ERROR")),
-        module=module,
-        version=version,
+    return replace(
+        _error(CHECKSUM_MISMATCH, group, re.compile("checksum mismatch|SECURITY ERROR")),
         downloaded=downloaded.group(1) if downloaded else "",
         recorded_in=reference.group(1) if reference else "",
         recorded=reference.group(2) if reference else "",
@@ -367,50 +366,36 @@ def _lookup_disabled(group: list[str], text: str, hosts: _Hosts) -> Optional[GoE
     m = re.search(r"module lookup disabled by (GOPROXY=off|-mod=\w+)", text)
     if not m:
         return None
-    module, version = _module_version(text)
-    seen = _seen_line(group, re.compile("module lookup disabled"))
-    return GoError(
-        LOOKUP_DISABLED, tuple(group), seen, module=module, version=version, setting=m.group(1)
-    )
+    error = _error(LOOKUP_DISABLED, group, re.compile("module lookup disabled"))
+    return replace(error, setting=m.group(1))
 
 
 def _vendoring(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     if "inconsistent vendoring" not in text:
         return None
-    seen = _seen_line(group, re.compile("inconsistent vendoring"))
-    return GoError(INCONSISTENT_VENDORING, tuple(group), seen)
+    return _error(INCONSISTENT_VENDORING, group, re.compile("inconsistent vendoring"))
 
 
 def _missing_sum(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     if "missing go.sum entry" not in text:
         return None
-    module, version = _module_version(text)
     m = re.search(r"go mod download (\S+)", text)
-    seen = _seen_line(group, re.compile("missing go.sum entry"))
-    return GoError(
-        MISSING_GO_SUM_ENTRY,
-        tuple(group),
-        seen,
-        module=module,
-        version=version,
-        target=m.group(1) if m else None,
-    )
+    error = _error(MISSING_GO_SUM_ENTRY, group, re.compile("missing go.sum entry"))
+    return replace(error, target=m.group(1) if m else None)
 
 
 def _toolchain(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     m = re.match(r"go: downloading (go\d[\w.]*) \(([\w/]+)\)$", text)
     if m:
-        return GoError(TOOLCHAIN_DOWNLOAD, tuple(group), _seen_line(group), toolchain=m.group(1))
+        return replace(_error(TOOLCHAIN_DOWNLOAD, group), toolchain=m.group(1))
     m = re.match(r"go: download (go\d[\w.]*)(?: for ([\w/]+))?: (.*)", text, re.S)
     if not m:
         return None
     rest = m.group(3)
     url = _failing_url(rest)
     host = _failing_host(rest, url)
-    return GoError(
-        TOOLCHAIN_DOWNLOAD_FAILED,
-        tuple(group),
-        _seen_line(group),
+    return replace(
+        _error(TOOLCHAIN_DOWNLOAD_FAILED, group),
         url=url,
         host=host,
         role=_role(url, host, rest, hosts),
@@ -426,18 +411,9 @@ def _vcs_auth(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
         return None
     if "server response:" in text:
         return None  # a mirror's or checksum database's git failed, not go's: _http_status
-    module, version = _module_version(text)
     url = _failing_url(text)
-    return GoError(
-        VCS_AUTH,
-        tuple(group),
-        _seen_line(group, re.compile("terminal prompts disabled|could not read")),
-        module=module,
-        version=version,
-        url=url,
-        host=host_of(url) if url else "",
-        role=ROLE_VCS,
-    )
+    error = _error(VCS_AUTH, group, re.compile("terminal prompts disabled|could not read"))
+    return replace(error, url=url, host=host_of(url) if url else "", role=ROLE_VCS)
 
 
 def _unknown_revision(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
@@ -447,33 +423,27 @@ def _unknown_revision(group: list[str], text: str, hosts: _Hosts) -> Optional[Go
     reading = _READING.search(text)
     if reading and _role(reading.group(1), "", text, hosts) == ROLE_SUMDB:
         return None  # the checksum database's answer quoting its own fetch: _http_status
-    module, version = _module_version(text)
-    seen = _seen_line(group, re.compile("unknown revision|invalid version"))
-    return GoError(UNKNOWN_REVISION, tuple(group), seen, module=module, version=version)
+    return _error(UNKNOWN_REVISION, group, re.compile("unknown revision|invalid version"))
 
 
 def _http_status(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
     m = _READING.search(text)
     if not m:
         return None
-    url, status, code = m.group(1), m.group(2).strip(), int(m.group(3))
-    host = host_of(url)
+    url, status = m.group(1), m.group(2).strip()
     response = _SERVER_RESPONSE.search(text)
     body = " ".join(response.group(1).split()) if response else ""
-    module, version = _module_version(text)
-    if not module:
+    error = _error(HTTP_STATUS, group, re.compile(re.escape(status)))
+    if not error.module:
         module, version = _module_from_proxy_url(url)
-    return GoError(
-        HTTP_STATUS,
-        tuple(group),
-        _seen_line(group, re.compile(re.escape(status))),
-        module=module,
-        version=version,
+        error = replace(error, module=module, version=version)
+    return replace(
+        error,
         url=url,
-        host=host,
-        role=_role(url, host, text, hosts),
+        host=host_of(url),
+        role=_role(url, host_of(url), text, hosts),
         status=status,
-        code=code,
+        code=int(m.group(3)),
         body=body,
         private_repo=_asks_credentials(body),
     )
@@ -485,19 +455,8 @@ def _network(group: list[str], text: str, hosts: _Hosts) -> Optional[GoError]:
         return None
     url = _failing_url(text)
     host = _failing_host(text, url)
-    module, version = _module_version(text)
-    pattern = dict(NET_PATTERNS)[cause]
-    return GoError(
-        NETWORK,
-        tuple(group),
-        _seen_line(group, pattern),
-        module=module,
-        version=version,
-        url=url,
-        host=host,
-        role=_role(url, host, text, hosts),
-        cause=cause,
-    )
+    error = _error(NETWORK, group, dict(NET_PATTERNS)[cause])
+    return replace(error, url=url, host=host, role=_role(url, host, text, hosts), cause=cause)
 
 
 _PARSERS = (
