@@ -65,7 +65,7 @@ def doctor(
     never modified. Exit 0 when nothing is a problem, 1 when something is.
     """
     from goaccel.cli import console
-    from goaccel.doctor.runner import DoctorOptions, run_doctor
+    from goaccel.doctor.diagnose import DoctorOptions, run_doctor
 
     ui = console.configure(json_mode=json, verbose=verbose)
     opts = DoctorOptions(

@@ -20,7 +20,7 @@ shows (go has no response timeout) when the watchdog kills go. But go also exits
 a fatal error (a checksum mismatch, say) and leaves its other requests without an end line:
 call `close(t)` when go exited by itself, and those count as abandoned, not stalled.
 Everything that is not -x output is go's own message
-text, kept (sanitized, in order) in `messages` for errors_map.
+text, kept (sanitized, in order) in `messages` for messages.py.
 """
 
 from __future__ import annotations
@@ -94,7 +94,7 @@ def host_of(url: str) -> str:
     return netloc.rpartition("@")[2].lower()
 
 
-def _bare_host(host: str) -> str:
+def bare_host(host: str) -> str:
     """`host` without its port (`[::1]:8080` -> `[::1]`, `a.b:443` -> `a.b`)."""
     if host.startswith("["):
         return host.partition("]")[0] + "]"
@@ -109,8 +109,8 @@ def host_in(host: str, hosts: Collection[str]) -> bool:
     normalized = {host_of(h) for h in hosts if h}
     if host in normalized:
         return True
-    bare = _bare_host(host)
-    return any(_bare_host(h) == bare and (h == _bare_host(h) or host == bare) for h in normalized)
+    bare = bare_host(host)
+    return any(bare_host(h) == bare and (h == bare_host(h) or host == bare) for h in normalized)
 
 
 def _clean(text: str, limit: int = MAX_LINE) -> str:

@@ -8,8 +8,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+import threading
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable, Optional
 
 
 @contextlib.contextmanager
@@ -37,3 +41,82 @@ def kill_tree(proc: subprocess.Popen[bytes]) -> None:
         return
     with contextlib.suppress(ProcessLookupError, PermissionError):
         os.killpg(proc.pid, signal.SIGKILL)
+
+
+@dataclass
+class Watched:
+    """What a watched go command did: its exit, its output, and whether the watchdog fired."""
+
+    returncode: Optional[int]  # None when the watchdog stopped it
+    timed_out: bool
+    started: float  # monotonic time it was started
+    elapsed_s: float
+    stderr: list[tuple[float, str]] = field(default_factory=list)  # lines, with arrival time
+    stdout: bytes = b""
+
+
+def run_watched(
+    args: Sequence[str],
+    *,
+    cwd: Path,
+    env: Mapping[str, str],
+    timeout: float,
+    capture_stdout: bool = True,
+    on_line: Callable[[str], None] | None = None,
+) -> Watched:
+    """Run a command (go) with its stderr read line by line, and at `timeout` (or on Ctrl-C)
+    kill it and every process it started. Raises OSError when it cannot be started."""
+    start = time.monotonic()
+    proc = subprocess.Popen(
+        list(args),
+        cwd=cwd,
+        env=dict(env),
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE if capture_stdout else subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        start_new_session=sys.platform != "win32",
+    )
+    lines: list[tuple[float, str]] = []
+    out_chunks: list[bytes] = []
+
+    def read_stderr() -> None:
+        assert proc.stderr is not None
+        for raw in proc.stderr:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            lines.append((time.monotonic(), line))
+            if on_line is not None:
+                with contextlib.suppress(Exception):  # progress must never break the run
+                    on_line(line)
+
+    def read_stdout() -> None:
+        if proc.stdout is not None:
+            out_chunks.append(proc.stdout.read())
+
+    readers = [
+        threading.Thread(target=read_stderr, daemon=True),
+        threading.Thread(target=read_stdout, daemon=True),
+    ]
+    for t in readers:
+        t.start()
+    timed_out = False
+    try:
+        returncode: Optional[int] = proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        kill_tree(proc)
+        proc.wait()
+        returncode = None
+    except KeyboardInterrupt:
+        kill_tree(proc)
+        proc.wait()
+        raise
+    for t in readers:
+        t.join(timeout=2)
+    return Watched(
+        returncode=returncode,
+        timed_out=timed_out,
+        started=start,
+        elapsed_s=time.monotonic() - start,
+        stderr=list(lines),
+        stdout=b"".join(out_chunks),
+    )

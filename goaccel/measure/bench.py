@@ -11,8 +11,6 @@ from __future__ import annotations
 import math
 import os
 import statistics
-import subprocess
-import sys
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -193,33 +191,21 @@ def go_download_time(
     environ: Mapping[str, str] | None = None,
 ) -> GroundTruth:
     """Time the real `go mod download` through one mirror, into empty temporary caches."""
-    from goaccel.gotool.process import cold_caches, kill_tree
+    from goaccel.gotool.process import cold_caches, run_watched
 
     env = dict(os.environ if environ is None else environ)
     env["GOPROXY"] = mirror_url
     with cold_caches(env):
-        start = time.monotonic()
-        proc = subprocess.Popen(
-            [go, "mod", "download"],
-            cwd=project,
-            env=env,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            start_new_session=sys.platform != "win32",
+        run = run_watched(
+            [go, "mod", "download"], cwd=project, env=env, timeout=timeout, capture_stdout=False
         )
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            kill_tree(proc)
-            proc.communicate()
-            return GroundTruth(None, False, True, f"no result in {timeout:.0f} s (stopped)")
-        elapsed = time.monotonic() - start
-    if proc.returncode != 0:
-        lines = err.decode("utf-8", "replace").strip().splitlines()[-3:]
+    if run.timed_out:
+        return GroundTruth(None, False, True, f"no result in {timeout:.0f} s (stopped)")
+    if run.returncode != 0:
+        lines = "\n".join(line for _, line in run.stderr).strip().splitlines()[-3:]
         text = mask_urls_in_text(untrusted(" | ".join(lines), limit=300))
         return GroundTruth(None, False, False, text)
-    return GroundTruth(elapsed, True)
+    return GroundTruth(run.elapsed_s, True)
 
 
 def add_ground_truth(

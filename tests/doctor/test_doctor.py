@@ -232,13 +232,13 @@ def test_untidy_module_is_reported_on_a_copy_before_go1_23(
     project: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Before go1.23 there is no `tidy -diff`: doctor runs tidy on a copy and diffs it."""
-    from goaccel.doctor import run
+    from goaccel.doctor import tidy_run
 
     (project / "main.go").write_text("package main\n\nfunc main() {}\n")  # nothing imported now
-    monkeypatch.setattr(run, "TIDY_DIFF_SINCE", "9.0")  # pretend the local go is older
+    monkeypatch.setattr(tidy_run, "TIDY_DIFF_SINCE", "9.0")  # pretend the local go is older
     with MirrorSim(MODS) as good:
         monkeypatch.setenv("GOPROXY", good.url)
-        from goaccel.doctor.runner import DoctorOptions, run_doctor
+        from goaccel.doctor.diagnose import DoctorOptions, run_doctor
 
         report = run_doctor(DoctorOptions(directory=project, probe_budget=2), project)
     assert report.command[-1] != "-diff"

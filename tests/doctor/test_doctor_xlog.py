@@ -1,9 +1,9 @@
 """doctor's reading of `go ... -x`: the real go against loopback mirrors, then synthetic edges.
 
 Every scenario runs the real toolchain (go mod download/tidy -x) against a MirrorSim and feeds
-its stderr line by line, as doctor does while go runs, into XLog; errors_map then reads the
-same lines. GOPROXY only ever names simulators (never `direct`), the checksum database is off
-or an explicit loopback URL, and each go run has a time limit.
+its stderr line by line, as doctor does while go runs, into XLog; messages.py and explain.py
+then read the same lines. GOPROXY only ever names simulators (never `direct`), the checksum
+database is off or an explicit loopback URL, and each go run has a time limit.
 """
 
 from __future__ import annotations
@@ -20,14 +20,14 @@ from typing import Optional
 import pytest
 from mirrorsim import MirrorSim, Profile, go_env, goproxy, make_universe, refused_url, write_project
 
-from goaccel.doctor.errors_map import (
+from goaccel.doctor.explain import (
     FINDING_IDS,
     ErrorContext,
     findings_from_output,
-    group_messages,
     matches_patterns,
     private_pattern,
 )
+from goaccel.doctor.messages import group_messages
 from goaccel.doctor.model import PROBLEM, WARNING, Finding
 from goaccel.doctor.xlog import (
     ABANDONED,
@@ -235,7 +235,7 @@ def test_stall_before_headers_shows_as_unfinished_requests(project: Path) -> Non
     # Unfinished requests keep counting: a later `now` gives more seconds.
     later = x.timing([sim.host], [], run.elapsed, now=now + 10)
     assert later.hosts[0].seconds == pytest.approx(timing.hosts[0].seconds + 10 * len(stalled))
-    # go printed no error (it was killed): there is nothing for errors_map.
+    # go printed no error (it was killed): there is nothing for messages.py.
     assert x.messages == []
     assert findings_from_output(run.lines, ctx_for(env)) == []
 
@@ -620,7 +620,7 @@ def test_x_lines_and_messages_are_told_apart() -> None:
     assert len(x.messages) == MAX_MESSAGES and x.dropped_messages == 5
 
 
-# --------------------------------------------------------------------------- errors_map
+# --------------------------------------------------------------------------- explain
 
 
 def one(lines: str, ctx: Optional[ErrorContext] = None) -> Finding:

@@ -11,11 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,7 +20,7 @@ from typing import Callable, Optional
 from goaccel.errors import GoCommandError
 from goaccel.fsutil import atomic_write, read_bytes_or_none
 from goaccel.gocompat import gover
-from goaccel.gotool.process import cold_caches, kill_tree
+from goaccel.gotool.process import cold_caches, run_watched
 
 TIDY_DIFF_SINCE = "1.23"
 
@@ -107,56 +103,11 @@ def live_run(
     args = [go, "mod", "tidy", "-x"] + ([] if use_copy else ["-diff"])
     guarded = {name: read_bytes_or_none(root / name) for name in ("go.mod", "go.sum")}
     with cold_caches(env, cold), _workdir(root, use_copy) as cwd:
-        start = time.monotonic()
         try:
-            proc = subprocess.Popen(
-                args,
-                cwd=cwd,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                start_new_session=sys.platform != "win32",
-            )
+            run = run_watched(args, cwd=cwd, env=env, timeout=timeout, on_line=on_line)
         except OSError as exc:
             raise GoCommandError(f"cannot run {go}: {exc.strerror or exc}") from None
-        lines: list[tuple[float, str]] = []
-        out_chunks: list[bytes] = []
-
-        def read_stderr() -> None:
-            assert proc.stderr is not None
-            for raw in proc.stderr:
-                line = raw.decode("utf-8", "replace").rstrip("\r\n")
-                lines.append((time.monotonic(), line))
-                if on_line is not None:
-                    with contextlib.suppress(Exception):  # progress must never break the run
-                        on_line(line)
-
-        def read_stdout() -> None:
-            assert proc.stdout is not None
-            out_chunks.append(proc.stdout.read())
-
-        readers = [
-            threading.Thread(target=read_stderr, daemon=True),
-            threading.Thread(target=read_stdout, daemon=True),
-        ]
-        for t in readers:
-            t.start()
-        timed_out = False
-        try:
-            returncode: Optional[int] = proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            timed_out = True
-            kill_tree(proc)
-            proc.wait()
-            returncode = None
-        except KeyboardInterrupt:
-            kill_tree(proc)
-            proc.wait()
-            raise
-        for t in readers:
-            t.join(timeout=2)
-        elapsed = time.monotonic() - start
+        timed_out = run.timed_out
         # Without -diff, what tidy would change is what it changed in the copy.
         copy_diff = _diff_module_files(root, cwd) if use_copy and not timed_out else ""
     for name, before in guarded.items():
@@ -167,12 +118,12 @@ def live_run(
     return LiveResult(
         command=["go", *args[1:]],
         cwd=str(root),
-        returncode=returncode,
+        returncode=run.returncode,
         timed_out=timed_out,
-        elapsed_s=elapsed,
-        lines=list(lines),
-        stdout=copy_diff or b"".join(out_chunks).decode("utf-8", "replace"),
+        elapsed_s=run.elapsed_s,
+        lines=run.stderr,
+        stdout=copy_diff or run.stdout.decode("utf-8", "replace"),
         used_copy=use_copy,
         cold=cold,
-        started=start,
+        started=run.started,
     )

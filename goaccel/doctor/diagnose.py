@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Optional
 
-from goaccel.doctor import checks, live
+from goaccel.doctor import checks, live_findings
 from goaccel.doctor.model import WARNING, Finding, Report
-from goaccel.doctor.run import live_run
+from goaccel.doctor.tidy_run import live_run
 
 
 @dataclass
@@ -91,6 +91,6 @@ def run_doctor(
         cold=opts.cold,
         on_line=on_line,
     )
-    live_findings, timing = live.live_findings(result, ctx)
-    findings += dedupe_live(findings, live_findings)
+    from_run, timing = live_findings.live_findings(result, ctx)
+    findings += dedupe_live(findings, from_run)
     return Report(findings, timing, result.command)

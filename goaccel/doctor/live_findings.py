@@ -1,16 +1,16 @@
 """From a live `go mod tidy -x` run to findings and a timing summary.
 
-errors_map turns go's error texts into findings; this module adds what only the run's
+explain.py turns go's error messages into findings; this module adds what only the run's
 shape tells: a stall (the watchdog fired; the requests that never finished, or silence
 after a body started), where the time went, fallbacks to direct, and an untidy go.mod.
 """
 
 from __future__ import annotations
 
-from goaccel.doctor import errors_map
+from goaccel.doctor import explain
 from goaccel.doctor.checks import Context
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding, Timing
-from goaccel.doctor.run import LiveResult
+from goaccel.doctor.tidy_run import LiveResult
 from goaccel.doctor.xlog import XLog, host_of
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
@@ -22,9 +22,9 @@ def _show(text: str, limit: int = 300) -> str:
     return mask_urls_in_text(untrusted(text, limit=limit))
 
 
-def _error_context(ctx: Context) -> errors_map.ErrorContext:
+def _error_context(ctx: Context) -> explain.ErrorContext:
     g = ctx.goenv
-    return errors_map.ErrorContext.from_go_env(
+    return explain.ErrorContext.from_go_env(
         {
             "GOPROXY": g.value("GOPROXY"),
             "GOSUMDB": g.value("GOSUMDB"),
@@ -49,7 +49,7 @@ def live_findings(result: LiveResult, ctx: Context) -> tuple[list[Finding], Timi
 
     if result.timed_out:
         findings.append(_stall_finding(result, log, timing, ctx))
-    findings += errors_map.findings_from_output(log.message_lines, econtext)
+    findings += explain.findings_from_output(log.message_lines, econtext)
 
     untidy = result.stdout.startswith(("---", "diff")) and result.returncode in (0, 1)
     if not result.timed_out and result.returncode == 0 and not untidy:

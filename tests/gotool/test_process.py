@@ -1,0 +1,56 @@
+"""run_watched: the one way goaccel runs go under a watchdog (doctor's live run, bench --go)."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from goaccel.gotool.process import run_watched
+
+PY = sys.executable
+
+
+def test_output_and_exit_code_are_captured(tmp_path: Path) -> None:
+    seen: list[str] = []
+    code = "import sys; print('out'); print('a', file=sys.stderr); print('b\\r', file=sys.stderr)"
+    run = run_watched(
+        [PY, "-c", code + "; sys.exit(3)"],
+        cwd=tmp_path,
+        env={},
+        timeout=60,
+        on_line=seen.append,
+    )
+    assert (run.returncode, run.timed_out) == (3, False)
+    assert [line for _, line in run.stderr] == ["a", "b"] == seen
+    assert run.stdout == b"out\n"
+    assert run.started <= run.stderr[0][0] and run.elapsed_s >= 0
+
+
+def test_the_watchdog_kills_the_command_and_what_it_started(tmp_path: Path) -> None:
+    if sys.platform == "win32":  # pragma: no cover
+        pytest.skip("process groups")
+    child = "import subprocess, sys, time; subprocess.Popen([sys.executable, '-c', "
+    child += "'import time; time.sleep(60)']); print('started', file=sys.stderr, flush=True); "
+    child += "time.sleep(60)"
+    start = time.monotonic()
+    run = run_watched([PY, "-c", child], cwd=tmp_path, env={}, timeout=2, capture_stdout=False)
+    assert run.timed_out and run.returncode is None
+    assert time.monotonic() - start < 2 + 10  # back soon after the deadline
+    assert run.stdout == b""
+
+
+def test_a_failing_progress_callback_does_not_break_the_run(tmp_path: Path) -> None:
+    def boom(_: str) -> None:
+        raise RuntimeError("progress")
+
+    code = "import sys; print('x', file=sys.stderr)"
+    run = run_watched([PY, "-c", code], cwd=tmp_path, env={}, timeout=60, on_line=boom)
+    assert run.returncode == 0 and [line for _, line in run.stderr] == ["x"]
+
+
+def test_a_command_that_cannot_start_raises_oserror(tmp_path: Path) -> None:
+    with pytest.raises(OSError):
+        run_watched([str(tmp_path / "no-such-go")], cwd=tmp_path, env={}, timeout=5)
