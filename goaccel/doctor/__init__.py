@@ -4,7 +4,7 @@ model.py          Finding and Report: what every check returns and what is rende
 checks.py         static checks: configuration, reachability, private modules, toolchain, disk
 goproxylist.py    findings about GOPROXY (go's parsing of it is gocompat/goproxy.py)
 private.py        findings and suggestions about GOPRIVATE
-toolchain.py      which toolchain go would run for this go.mod, and findings about it
+toolchain.py      findings about the toolchain go would run (the selection is gocompat.toolchain)
 xlog.py           parsing `go ... -x` output: requests, VCS commands, timings, stalls
 messages.py       parsing go's error messages into facts (GoError): kind, module, host, status
 explain.py        the rules that explain those facts as findings with a fix
