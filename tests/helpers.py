@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Mapping, Sequence
@@ -123,6 +124,28 @@ def setup_json(*args: str, **kw: Any) -> tuple[subprocess.CompletedProcess[str],
 
 def go_env_file() -> Path:
     return Path(os.environ["GOENV"])
+
+
+def write_go_env_file(text: str | bytes) -> Path:
+    """Write the isolated test's go env file (GOENV), bytes as given."""
+    path = go_env_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return path
+
+
+def offline_go_env(tmp: Path) -> dict[str, str]:
+    """An environment for running go alone, from scratch: its own HOME, caches and env file
+    under tmp, the local toolchain, no proxy at all (GOPROXY=off)."""
+    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP")}
+    env.update(
+        HOME=str(tmp / "home"), GOCACHE=str(tmp / "gocache"), GOPATH=str(tmp / "gopath"),
+        GOENV=str(tmp / "goenv"), GOMODCACHE=str(tmp / "gomodcache"), GOTOOLCHAIN="local",
+        GOTELEMETRY="off", GOFLAGS="", GOPROXY="off",
+    )  # fmt: skip
+    go_dir = str(Path(shutil.which("go") or "go").parent)
+    env["PATH"] = go_dir + os.pathsep + env.get("PATH", "")
+    return env
 
 
 def by_url(doc: Mapping[str, Any]) -> dict[str, dict[str, Any]]:

@@ -8,7 +8,6 @@ tested in tests/gocompat/; the go command itself confirms toolchain selection he
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -34,18 +33,6 @@ from goaccel.doctor.toolchain import toolchain_findings
 from goaccel.gocompat.pathmatch import match_prefix_patterns
 
 GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
-
-
-def _go_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP")}
-    env.update(
-        HOME=str(tmp / "home"), GOCACHE=str(tmp / "gocache"), GOPATH=str(tmp / "gopath"),
-        GOENV=str(tmp / "goenv"), GOMODCACHE=str(tmp / "gomodcache"), GOTOOLCHAIN="local",
-        GOTELEMETRY="off", GOFLAGS="", GOPROXY="off",
-    )  # fmt: skip
-    go_dir = str(Path(GO).parent)
-    env["PATH"] = go_dir + os.pathsep + env.get("PATH", "")
-    return env
 
 
 def test_credentials_never_appear_in_problems() -> None:

@@ -9,7 +9,6 @@ invalid list: nothing leaves the machine).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from helpers import offline_go_env as _go_env
 
 from goaccel.gocompat.goproxy import parse_goproxy
 from goaccel.gocompat.gover import compare_go_versions, from_toolchain, is_valid
@@ -246,18 +246,6 @@ VERSIONS = [
     "1.100", "1.99999999999", "2", "01.2", "1.02", "1.2.03", "1.21rc", "1.21.0rc1", "1.21x1",
     "", "x", "1.", "1.21.", "1.21-pre", "1.21.0.0", "10.0", "1.21RC1",
 ]  # fmt: skip
-
-
-def _go_env(tmp: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k in ("PATH", "SYSTEMROOT", "TMPDIR", "TEMP")}
-    env.update(
-        HOME=str(tmp / "home"), GOCACHE=str(tmp / "gocache"), GOPATH=str(tmp / "gopath"),
-        GOENV=str(tmp / "goenv"), GOMODCACHE=str(tmp / "gomodcache"), GOTOOLCHAIN="local",
-        GOTELEMETRY="off", GOFLAGS="", GOPROXY="off",
-    )  # fmt: skip
-    go_dir = str(Path(GO).parent)
-    env["PATH"] = go_dir + os.pathsep + env.get("PATH", "")
-    return env
 
 
 @pytest.fixture(scope="module")

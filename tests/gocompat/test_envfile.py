@@ -4,13 +4,14 @@ each value comes from; checked against the real go (go env -w, go env GOENV)."""
 from __future__ import annotations
 
 import os
-import subprocess
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Optional
 
 import pytest
-from conftest import GO
+from helpers import go
+from helpers import go_env_file as env_file
+from helpers import write_go_env_file as write_env
 
 from goaccel.gocompat.envfile import (
     BUILTIN_DEFAULTS,
@@ -29,25 +30,6 @@ from goaccel.gocompat.envfile import (
 )
 
 pytestmark = pytest.mark.go
-
-
-def env_file() -> Path:
-    return Path(os.environ["GOENV"])
-
-
-def write_env(text: str | bytes) -> Path:
-    path = env_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        text = text.encode("utf-8")
-    path.write_bytes(text)
-    return path
-
-
-def go(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [GO, *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
-    )
 
 
 # --------------------------------------------------------------------------- parse_env_file

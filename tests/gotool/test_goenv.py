@@ -5,11 +5,13 @@ each value comes from), and editing it the way `go env -w/-u` does, checked agai
 from __future__ import annotations
 
 import os
-import subprocess
 from pathlib import Path
 
 import pytest
 from conftest import GO
+from helpers import go
+from helpers import go_env_file as env_file
+from helpers import write_go_env_file as write_env
 
 from goaccel.errors import ConfigFileError, ExitCode, GoCommandError, WriteError
 from goaccel.gotool.env import (
@@ -28,25 +30,6 @@ from goaccel.gotool.env import (
 )
 
 pytestmark = pytest.mark.go
-
-
-def env_file() -> Path:
-    return Path(os.environ["GOENV"])
-
-
-def write_env(text: str | bytes) -> Path:
-    path = env_file()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(text, str):
-        text = text.encode("utf-8")
-    path.write_bytes(text)
-    return path
-
-
-def go(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [GO, *args], capture_output=True, text=True, check=False, stdin=subprocess.DEVNULL
-    )
 
 
 # --------------------------------------------------------------------------- parse_env_file
