@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from goaccel.cli.main import boundary
-from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose
+from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose, seconds
 
 if TYPE_CHECKING:
     from goaccel.cli.console import UI
@@ -25,13 +25,12 @@ def bench(
     ] = 3,
     timeout: Annotated[
         float,
-        typer.Option(
+        seconds(
             "--timeout",
             "-t",
-            metavar="SECONDS",
             help="Time budget of one round (all mirrors together).",
-            min=1,
-            max=600,
+            minimum=1,
+            maximum=600,
         ),
     ] = 15.0,
     go: Annotated[
@@ -42,12 +41,8 @@ def bench(
     ] = False,
     go_timeout: Annotated[
         float,
-        typer.Option(
-            "--go-timeout",
-            metavar="SECONDS",
-            help="Watchdog for each `go mod download`.",
-            min=5,
-            max=3600,
+        seconds(
+            "--go-timeout", help="Watchdog for each `go mod download`.", minimum=5, maximum=3600
         ),
     ] = 300.0,
     save: Annotated[

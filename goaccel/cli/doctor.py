@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from goaccel.cli.main import boundary
-from goaccel.cli.options import Json, Verbose
+from goaccel.cli.options import Json, Verbose, seconds
 
 if TYPE_CHECKING:
     from goaccel.cli.console import UI
@@ -36,23 +36,21 @@ def doctor(
     ] = False,
     timeout: Annotated[
         float,
-        typer.Option(
+        seconds(
             "--timeout",
             "-t",
-            metavar="SECONDS",
             help="Watchdog for the live `go mod tidy` run.",
-            min=1,
-            max=3600,
+            minimum=1,
+            maximum=3600,
         ),
     ] = 180.0,
     probe_timeout: Annotated[
         float,
-        typer.Option(
+        seconds(
             "--probe-timeout",
-            metavar="SECONDS",
             help="Time budget for probing the configured proxies.",
-            min=0.5,
-            max=120,
+            minimum=0.5,
+            maximum=120,
         ),
     ] = 4.0,
     json: Json = False,

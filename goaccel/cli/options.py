@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional
 
 import typer
 
@@ -37,3 +37,9 @@ Project = Annotated[
         file_okay=False,
     ),
 ]
+
+
+def seconds(*flags: str, help: str, minimum: float, maximum: float) -> Any:
+    """A time option in seconds (`--timeout`, `--go-timeout`, ...), bounded to a sane range;
+    each command says what the time bounds."""
+    return typer.Option(*flags, metavar="SECONDS", help=help, min=minimum, max=maximum)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, Callable, Optional
 import typer
 
 from goaccel.cli.main import boundary
-from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose, Yes
+from goaccel.cli.options import Json, Mirrors, NoBuiltin, Project, Verbose, Yes, seconds
 from goaccel.configure import targets
 
 if TYPE_CHECKING:
@@ -29,13 +29,12 @@ def setup(
     project: Project = None,
     timeout: Annotated[
         float,
-        typer.Option(
+        seconds(
             "--timeout",
             "-t",
-            metavar="SECONDS",
             help="Time budget in seconds for measuring all mirrors.",
-            min=0.5,
-            max=300,
+            minimum=0.5,
+            maximum=300,
         ),
     ] = 5.0,
     fallbacks: Annotated[
