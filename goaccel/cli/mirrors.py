@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from goaccel.cli.main import boundary
 from goaccel.cli.options import Json, Verbose
+
+if TYPE_CHECKING:
+    from goaccel.cli.console import UI
+    from goaccel.measure.userconfig import ConfigMirror
 
 app = typer.Typer(
     help="List the mirrors goaccel measures; add or remove your own.", no_args_is_help=True
@@ -104,20 +108,13 @@ def add(
     warning = insecure_warning(parsed)
     if warning:
         ui.warn(warning)
-    if ui.json_mode:
-        ui.emit_json(
-            "mirrors add",
-            {
-                "name": added.name,
-                "url": mask_url(added.url),
-                "config_file": str(paths.config_file()),
-            },
-        )
-    else:
-        ui.print(
-            f"Added {escape_markup(added.name)} = {escape_markup(mask_url(added.url))} "
-            f"to {escape_markup(str(paths.config_file()))}"
-        )
+    _report_edit(
+        ui,
+        "mirrors add",
+        added,
+        f"Added {escape_markup(added.name)} = {escape_markup(mask_url(added.url))} "
+        f"to {escape_markup(str(paths.config_file()))}",
+    )
     return 0
 
 
@@ -134,21 +131,32 @@ def remove(
     from goaccel import paths
     from goaccel.cli import console
     from goaccel.measure import userconfig as config
-    from goaccel.textsafe import escape_markup, mask_url
+    from goaccel.textsafe import escape_markup
 
     ui = console.configure(json_mode=json, verbose=verbose)
     removed = config.remove_mirror(name)
+    _report_edit(
+        ui,
+        "mirrors remove",
+        removed,
+        f"Removed {escape_markup(removed.name)} from {escape_markup(str(paths.config_file()))}",
+    )
+    return 0
+
+
+def _report_edit(ui: UI, command: str, mirror: ConfigMirror, text: str) -> None:
+    """What `mirrors add` and `mirrors remove` say: the entry and the file, as JSON or text."""
+    from goaccel import paths
+    from goaccel.textsafe import mask_url
+
     if ui.json_mode:
         ui.emit_json(
-            "mirrors remove",
+            command,
             {
-                "name": removed.name,
-                "url": mask_url(removed.url),
+                "name": mirror.name,
+                "url": mask_url(mirror.url),
                 "config_file": str(paths.config_file()),
             },
         )
     else:
-        ui.print(
-            f"Removed {escape_markup(removed.name)} from {escape_markup(str(paths.config_file()))}"
-        )
-    return 0
+        ui.print(text)
