@@ -16,18 +16,15 @@ A target is asked, in this order, by setup_flow and apply:
 
 from __future__ import annotations
 
-import difflib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar, Optional
 
-from goaccel.configure.journal import FileChange, Journal, new_entry
 from goaccel.errors import WriteError
-from goaccel.fsutil import read_bytes_or_none
-from goaccel.textsafe import mask_urls_in_text, strip_control
 
 if TYPE_CHECKING:
+    from goaccel.configure.journal import FileChange, Journal
     from goaccel.configure.plan import Plan
     from goaccel.gotool.env import GoEnv
 
@@ -75,6 +72,10 @@ class FilePlan:
     def diff(self) -> str:
         """A unified diff of the changed lines only (no context: the user's other lines may
         hold secrets, and terminal escapes), control characters stripped, credentials masked."""
+        import difflib
+
+        from goaccel.textsafe import mask_urls_in_text, strip_control
+
         a = (self.before or b"").decode("utf-8", "replace").splitlines(keepends=True)
         b = self.after.decode("utf-8", "replace").splitlines(keepends=True)
         text = "".join(
@@ -150,6 +151,9 @@ class Target:
 
     def commit(self, prepared: Prepared, goenv: GoEnv, journal: Journal) -> Written:
         """Record, then write. The caller holds the setup lock."""
+        from goaccel.configure.journal import FileChange, new_entry
+        from goaccel.fsutil import read_bytes_or_none
+
         files = [f for f in prepared.files if f.changed]
         if not files:
             return Written(prepared.target, [], None)

@@ -17,8 +17,6 @@ from goaccel.configure.targets.base import (
     Written,
 )
 from goaccel.errors import InputError, WriteError
-from goaccel.fsutil import read_bytes_or_none
-from goaccel.gotool import env as goenv_mod
 
 if TYPE_CHECKING:
     from goaccel.configure.journal import Journal
@@ -51,6 +49,9 @@ class GitHubEnvTarget(Target):
         github_env_path()
 
     def prepare(self, plan: Plan, goenv: GoEnv, options: Options) -> Prepared:
+        from goaccel.fsutil import read_bytes_or_none
+        from goaccel.gotool import env as goenv_mod
+
         values = dict(plan.settings)
         for v in values.values():
             goenv_mod.check_subprocess_env_value(v)

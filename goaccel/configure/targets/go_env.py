@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from goaccel.configure.journal import FileChange
 from goaccel.configure.targets.base import (
     FilePlan,
     Options,
@@ -15,10 +14,9 @@ from goaccel.configure.targets.base import (
     check_writable,
 )
 from goaccel.errors import GoCommandError, InputError
-from goaccel.fsutil import atomic_write, read_bytes_or_none
-from goaccel.gotool import env as goenv_mod
 
 if TYPE_CHECKING:
+    from goaccel.configure.journal import FileChange
     from goaccel.configure.plan import Plan
     from goaccel.gotool.env import GoEnv
 
@@ -53,6 +51,8 @@ class GoEnvTarget(Target):
             check_writable(goenv.env_file)
 
     def prepare(self, plan: Plan, goenv: GoEnv, options: Options) -> Prepared:
+        from goaccel.gotool import env as goenv_mod
+
         assert goenv.env_file is not None
         values = plan.changed()
         for v in values.values():
@@ -74,12 +74,18 @@ class GoEnvTarget(Target):
     def write(
         self, f: FilePlan, prepared: Prepared, goenv: GoEnv
     ) -> tuple[Optional[bytes], list[str]]:
+        from goaccel.fsutil import read_bytes_or_none
+        from goaccel.gotool import env as goenv_mod
+
         assert goenv.go is not None
         # Write through go itself, as users expect; then keep the exact bytes go wrote.
         warnings = goenv_mod.go_env_write(goenv.go, prepared.values)
         return read_bytes_or_none(f.path), warnings
 
     def undo_edited(self, change: FileChange, current: bytes) -> UndoFile:
+        from goaccel.fsutil import atomic_write
+        from goaccel.gotool import env as goenv_mod
+
         # Only keys that still hold what goaccel wrote: a value set by hand since is the
         # user's newer decision, not goaccel's to take back.
         text = current.decode("utf-8", "replace")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from goaccel.configure import shellrc
 from goaccel.configure.targets.base import Description, Options, Prepared, Target
 
 if TYPE_CHECKING:
@@ -19,9 +18,13 @@ class PrintTarget(Target):
     description = Description(writes=False, owns_stdout=True)
 
     def check(self, goenv: GoEnv, options: Options, *, dry_run: bool) -> None:
+        from goaccel.configure import shellrc
+
         shellrc.resolve_shell(options.shell)
 
     def prepare(self, plan: Plan, goenv: GoEnv, options: Options) -> Prepared:
+        from goaccel.configure import shellrc
+
         sh = shellrc.resolve_shell(options.shell)
         # One-shot environments (eval in CI): every decided value, self-contained.
         values = dict(plan.settings)

@@ -11,8 +11,6 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from goaccel.configure import shellrc
-from goaccel.configure.journal import FileChange
 from goaccel.configure.targets.base import (
     Description,
     FilePlan,
@@ -22,9 +20,9 @@ from goaccel.configure.targets.base import (
     UndoFile,
     check_writable,
 )
-from goaccel.fsutil import read_bytes_or_none
 
 if TYPE_CHECKING:
+    from goaccel.configure.journal import FileChange
     from goaccel.configure.plan import Plan
     from goaccel.gotool.env import GoEnv
 
@@ -32,6 +30,8 @@ KIND = "rc"
 
 
 def rc_path(shell: str, rc_file: Optional[Path]) -> Path:
+    from goaccel.configure import shellrc
+
     if rc_file is not None:
         return rc_file
     return shellrc.default_rc_file(shell, home=Path.home(), env=os.environ, platform=sys.platform)
@@ -42,6 +42,8 @@ def block_values(plan: Plan, goenv: GoEnv, old_block: Optional[str], shell: str)
     what go sees now, and whatever the previous goaccel block set that this run does not
     decide (a re-run without --private must not drop earlier --private patterns). Copying
     values that are already in effect would pin them, hiding later edits of the go env file."""
+    from goaccel.configure import shellrc
+
     old = shellrc.parse_block_values(shell, old_block) if old_block else {}
     values = {"GOPROXY": plan.settings["GOPROXY"]}
     for key, value in plan.settings.items():
@@ -63,11 +65,16 @@ class ShellTarget(Target):
     )
 
     def check(self, goenv: GoEnv, options: Options, *, dry_run: bool) -> None:
+        from goaccel.configure import shellrc
+
         shell = shellrc.resolve_shell(options.shell)
         if not dry_run:
             check_writable(rc_path(shell, options.rc_file))
 
     def prepare(self, plan: Plan, goenv: GoEnv, options: Options) -> Prepared:
+        from goaccel.configure import shellrc
+        from goaccel.fsutil import read_bytes_or_none
+
         sh = shellrc.resolve_shell(options.shell)
         path = rc_path(sh, options.rc_file)
         check_writable(path)
@@ -81,10 +88,14 @@ class ShellTarget(Target):
     def write(
         self, f: FilePlan, prepared: Prepared, goenv: GoEnv
     ) -> tuple[Optional[bytes], list[str]]:
+        from goaccel.configure import shellrc
+
         shellrc.write_rc(f.path, f.after.decode("utf-8"))
         return f.after, []
 
     def undo_edited(self, change: FileChange, current: bytes) -> UndoFile:
+        from goaccel.configure import shellrc
+
         # The block out, and the block that was there before back in; the user's lines stay.
         path = Path(change.path)
         text = shellrc.read_rc(path)
