@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import Optional
+from urllib.parse import urlsplit
 
 from goaccel.doctor.xlog import (
     ROLE_PROXY,
@@ -26,6 +27,7 @@ from goaccel.doctor.xlog import (
     is_x_line,
     request_role,
 )
+from goaccel.gocompat.modpath import ModulePathError, unescape_path, unescape_version
 
 # GoError.kind: what failed.
 GOFLAGS_INVALID = "goflags-invalid"  # go: parsing $GOFLAGS: ...
@@ -245,13 +247,18 @@ def _checked(module: Optional[str], version: Optional[str]) -> tuple[Optional[st
 
 
 def _module_from_proxy_url(url: str) -> tuple[Optional[str], Optional[str]]:
-    """`<base>/<escaped module>/@v/<version>.zip` -> (module, version), undoing `!x` -> `X`."""
-    m = re.search(r"/([^/]+\.[^/]+(?:/[^/@]+)*)/@v/(.+)\.(?:zip|mod|info)$", url)
+    """`<base>/<escaped module>/@v/<version>.zip` -> (module, version), undoing go's `!x`
+    case-encoding. Only the URL's path counts: the mirror's host is not part of the module,
+    and a base path (`/goproxy/`) has no dot in its first element, as a module path must."""
+    path = urlsplit(url).path if "://" in url else url
+    m = re.search(r"/([^/]+\.[^/]+(?:/[^/@]+)*)/@v/(.+)\.(?:zip|mod|info)$", path)
     if not m:
         return None, None
-    path = m.group(1).replace("%21", "!")
-    module = re.sub(r"!([a-z])", lambda x: x.group(1).upper(), path)
-    version = re.sub(r"!([a-z])", lambda x: x.group(1).upper(), m.group(2).replace("%21", "!"))
+    try:
+        module = unescape_path(m.group(1).replace("%21", "!"))
+        version = unescape_version(m.group(2).replace("%21", "!"))
+    except ModulePathError:
+        return None, None
     return _checked(module, version)
 
 

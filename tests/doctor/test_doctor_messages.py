@@ -88,8 +88,14 @@ def test_mirror_404_takes_module_and_version_from_the_url() -> None:
         "go: reading https://p.example/github.com/!acme/lib/@v/v1.0.0.zip: 410 Gone",
         proxy_hosts=("p.example",),
     )
-    assert e.version == "v1.0.0" and e.module is not None
-    assert e.module.endswith("github.com/Acme/lib")  # `!a` unescaped to `A`
+    # `!a` unescaped to `A`; the mirror's host is not part of the module path
+    assert (e.module, e.version) == ("github.com/Acme/lib", "v1.0.0")
+    e = one(
+        "go: reading https://mirrors.example/goproxy/github.com/!acme/lib/@v/v1.0.0.mod: "
+        "404 Not Found",
+        proxy_hosts=("mirrors.example",),
+    )
+    assert (e.module, e.version) == ("github.com/Acme/lib", "v1.0.0")  # a base path too
 
 
 def test_unsafe_module_paths_are_not_kept() -> None:
