@@ -25,6 +25,17 @@ def doctor(
             show_default=False,
         ),
     ] = None,
+    project: Annotated[
+        Optional[Path],
+        typer.Option(
+            "--project",
+            "-p",
+            metavar="DIR",
+            help="The Go module to examine, as with setup and bench (the same as DIR).",
+            file_okay=False,
+            show_default=False,
+        ),
+    ] = None,
     no_run: Annotated[
         bool, typer.Option("--no-run", help="Only the static checks; do not run go.")
     ] = False,
@@ -64,10 +75,16 @@ def doctor(
     """
     from goaccel.cli import console
     from goaccel.doctor.diagnose import DoctorOptions, run_doctor
+    from goaccel.errors import InputError
 
     ui = console.configure(json_mode=json, verbose=verbose)
+    if project is not None and directory is not None and project != directory:
+        raise InputError(
+            f"two modules given: DIR {directory} and --project {project}",
+            hint="name the module once, as DIR or with -p/--project",
+        )
     opts = DoctorOptions(
-        directory=directory,
+        directory=project if project is not None else directory,
         run=not no_run,
         cold=cold,
         timeout=timeout,

@@ -255,3 +255,26 @@ def test_invalid_gotoolchain_is_a_finding(project: Path) -> None:
     f = finding(doc, "gotoolchain-invalid")
     assert f["status"] == "problem" and "bogus" in f["seen"]
     assert "tidy-failed" not in ids(doc)  # go's failure is this same cause
+
+
+def test_project_option_names_the_module_like_setup_and_bench(
+    project: Path, tmp_path: Path
+) -> None:
+    """-p/--project means what it means for setup and bench; the positional DIR still works."""
+    with MirrorSim(MODS) as good:
+        env: dict[str, str | None] = {"GOPROXY": f"{good.url},direct"}
+        outside = tmp_path / "elsewhere"
+        outside.mkdir()
+        by_option, doc_option = run_json(
+            "doctor", "--no-run", "-p", str(project), "--probe-timeout", "2",
+            schema="doctor", env=env, cwd=outside,
+        )  # fmt: skip
+        code, doc_dir, _ = doctor(project, "--no-run", env=env)
+    assert by_option.returncode == code == 0, by_option.stderr
+    assert ids(doc_option) == ids(doc_dir)
+    # naming two different modules is refused before anything runs
+    proc, doc = run_json(
+        "doctor", str(project), "--project", str(outside), schema="doctor", env=env
+    )
+    assert proc.returncode == 2
+    assert doc["error"]["message"].startswith("two modules given")
