@@ -14,9 +14,9 @@ from typing import Any
 
 from goaccel import paths
 from goaccel.errors import ConfigFileError, InputError
-from goaccel.fsutil import atomic_write, read_bytes_or_none
+from goaccel.fsutil import atomic_write, exclusive_lock, read_bytes_or_none
 from goaccel.measure.catalog import CatalogMirror
-from goaccel.urls import parse_mirror_url
+from goaccel.urls import MirrorURL, parse_mirror_url
 
 _HEADER = (
     "# goaccel configuration. `goaccel mirrors add|remove` edits this file and keeps your\n"
@@ -168,14 +168,26 @@ def _render_with_entry(doc: Any, table: Any, name: str, url: str) -> str:
     return str(tomlkit.dumps(doc))
 
 
-def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> ConfigMirror:
-    import tomlkit
+def lock_path(path: Path) -> Path:
+    """The lock that `mirrors add` and `mirrors remove` hold while they rewrite PATH, so that
+    two of them at once never lose one's entry."""
+    return path.with_name(path.name + ".lock")
 
+
+def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> ConfigMirror:
+    """Add `name = url` to [mirrors] in config.toml, keeping every other byte."""
     path = path or paths.config_file()
     parsed = parse_mirror_url(url)
     name = name or parsed.host_port
     if not name.strip() or any(c in name for c in "\n\r\t"):
         raise InputError("a mirror name must be a non-empty single line")
+    with exclusive_lock(lock_path(path), "goaccel mirrors add or remove"):
+        return _add_mirror(parsed, name, path)
+
+
+def _add_mirror(parsed: MirrorURL, name: str, path: Path) -> ConfigMirror:
+    import tomlkit
+
     doc = _load_doc(path)
     table = _mirror_table(doc, path)
     if table is None:
@@ -195,9 +207,15 @@ def add_mirror(url: str, name: str | None = None, path: Path | None = None) -> C
 
 
 def remove_mirror(name_or_url: str, path: Path | None = None) -> ConfigMirror:
+    """Remove the [mirrors] entry named NAME_OR_URL (or whose URL it is) from config.toml."""
+    path = path or paths.config_file()
+    with exclusive_lock(lock_path(path), "goaccel mirrors add or remove"):
+        return _remove_mirror(name_or_url, path)
+
+
+def _remove_mirror(name_or_url: str, path: Path) -> ConfigMirror:
     import tomlkit
 
-    path = path or paths.config_file()
     doc = _load_doc(path)
     table = _mirror_table(doc, path)
     entries = dict(table.items()) if table is not None else {}

@@ -413,3 +413,24 @@ def test_config_uses_no_private_tomlkit_api() -> None:
         and not node.attr.startswith("__")
     ]
     assert private == []
+
+
+def test_add_and_remove_refuse_while_another_holds_the_lock(cfg: Path) -> None:
+    """Another `mirrors add` or `remove` holds the file's lock: this one fails at once (exit
+    6) and the file keeps every byte; without the lock both would rewrite it from the same
+    old text, and one entry would be lost."""
+    from goaccel.errors import LockedError
+    from goaccel.fsutil import exclusive_lock
+
+    add_mirror("https://a.example", name="a", path=cfg)
+    before = cfg.read_bytes()
+    with exclusive_lock(config.lock_path(cfg), "test"):
+        with pytest.raises(LockedError) as info:
+            add_mirror("https://b.example", name="b", path=cfg)
+        assert info.value.exit_code == ExitCode.LOCKED
+        assert "mirrors add or remove" in info.value.message
+        with pytest.raises(LockedError):
+            remove_mirror("a", path=cfg)
+        assert cfg.read_bytes() == before
+    add_mirror("https://b.example", name="b", path=cfg)  # the lock is gone with its holder
+    assert [m.name for m in read_mirrors(cfg)] == ["a", "b"]
