@@ -12,6 +12,7 @@ import hashlib
 import io
 import zipfile
 from collections.abc import Iterable
+from typing import IO
 
 __all__ = ["EMPTY_GO_MOD_HASH", "MAX_ZIP_CONTENT", "DirhashError", "hash1", "hash_mod", "hash_zip"]
 
@@ -63,8 +64,9 @@ def _zip_entry_name(info: zipfile.ZipInfo) -> bytes:
 MAX_ZIP_CONTENT = 500 << 20
 
 
-def hash_zip(data: bytes) -> str:
-    """dirhash.HashZip of a module zip held in memory: the h1 over every entry's stored name
+def hash_zip(data: bytes | IO[bytes]) -> str:
+    """dirhash.HashZip of a module zip, given as bytes or as a seekable binary file (a zip
+    spooled to disk while it downloads): the h1 over every entry's stored name
     (`module@version/...`) and content. Compression, times and other metadata do not matter.
 
     Like Go, every entry is listed (directory entries too); when a name occurs twice, Go looks
@@ -76,7 +78,8 @@ def hash_zip(data: bytes) -> str:
     digests: dict[bytes, str] = {}
     total = 0
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+        with zipfile.ZipFile(source) as archive:
             by_name: dict[bytes, zipfile.ZipInfo] = {}
             for info in archive.infolist():
                 raw = _zip_entry_name(info)

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import asyncio
 import random
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from typing import Any, Optional
+from typing import IO, Any, Optional
 
 from goaccel.errors import InputError
 from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
@@ -124,25 +125,35 @@ class MirrorProber:
                 body = (await resp.aread()).decode("utf-8", "replace")
                 raise _HTTPStatus(resp.status_code, body)
             # Decoded bytes are what go hashes (it accepts gzip transfer encoding too); bytes on
-            # the wire are what throughput is about.
-            chunks: list[bytes] = []
+            # the wire are what throughput is about. The zip is spooled (to disk past 1 MiB),
+            # never held whole, and reading stops once the mirror's zip bytes reach the cap.
             wire = 0
+            complete = True
             self._zip_started()
-            try:
-                async for chunk in resp.aiter_bytes():
-                    tracker.last_progress = time.monotonic()
-                    chunks.append(chunk)
-                    self.result.zip_bytes += resp.num_bytes_downloaded - wire
-                    wire = resp.num_bytes_downloaded
-            finally:
-                self._zip_stopped()
-            declared = resp.headers.get("content-length")
-            size_ok = declared is None or not declared.isdigit() or int(declared) == wire
-            data = b"".join(chunks)
-            # Hashing a zip can take a while (go allows 500 MiB unpacked): not on the loop,
-            # where it would stall every other mirror's clock.
-            loop = asyncio.get_running_loop()
-            await loop.run_in_executor(None, self._check_zip, module, data, size_ok)
+            with tempfile.SpooledTemporaryFile(max_size=1 << 20) as spool:
+                try:
+                    async for chunk in resp.aiter_bytes():
+                        tracker.last_progress = time.monotonic()
+                        spool.write(chunk)
+                        self.result.zip_bytes += resp.num_bytes_downloaded - wire
+                        wire = resp.num_bytes_downloaded
+                        if self.result.zip_bytes >= self.s.zip_bytes_cap:
+                            complete = False
+                            break
+                finally:
+                    self._zip_stopped()
+                if complete:
+                    declared = resp.headers.get("content-length")
+                    size_ok = declared is None or not declared.isdigit() or int(declared) == wire
+                    # Hashing a zip can take a while (go allows 500 MiB unpacked): not on the
+                    # loop, where it would stall every other mirror's clock. The verdict is
+                    # applied here, after the await: a probe cancelled at its deadline drops it,
+                    # so a hash that finishes late never changes a ranked result.
+                    loop = asyncio.get_running_loop()
+                    verdict = await loop.run_in_executor(
+                        None, self._zip_verdict, module, spool, size_ok
+                    )
+                    self._apply_zip_verdict(module, *verdict)
             return Sample("zip", module, 200, time.monotonic() - t0, wire, ttfb)
 
     def _zip_started(self) -> None:
@@ -161,26 +172,35 @@ class MirrorProber:
             self.result.zip_seconds += time.monotonic() - self.zip_window_start
             self.active_zips = 0
 
-    def _check_zip(self, module: str, data: bytes, size_ok: bool) -> None:
-        if not size_ok or not data.startswith(b"PK"):
-            self.result.mismatched.append(f"{module} (not a zip archive)")
-            return
+    def _zip_verdict(
+        self, module: str, spool: IO[bytes], size_ok: bool
+    ) -> tuple[Optional[str], int]:
+        """(what is wrong with the downloaded zip or None, its size). Runs on a thread: it only
+        reads the spool and the settings, and changes nothing."""
+        size = spool.tell()
+        spool.seek(0)
+        if not size_ok or spool.read(2) != b"PK":
+            return "not a zip archive", size
         expected = self.s.expected_hashes.get(module)
         if expected is None:
-            self.result.zips_complete += 1
-            self.result.zip_sizes[module] = len(data)
-            return
+            return None, size
         from goaccel.gocompat.dirhash import hash_zip
 
+        spool.seek(0)
         try:
-            actual = hash_zip(data)
+            actual = hash_zip(spool)
         except Exception:  # a zip too broken to read is as bad as a wrong one
             actual = "unreadable"
         if actual != expected:
-            self.result.mismatched.append(f"{module} (h1 {actual} != go.sum {expected})")
+            return f"h1 {actual} != go.sum {expected}", size
+        return None, size
+
+    def _apply_zip_verdict(self, module: str, problem: Optional[str], size: int) -> None:
+        if problem is not None:
+            self.result.mismatched.append(f"{module} ({problem})")
         else:
             self.result.zips_complete += 1
-            self.result.zip_sizes[module] = len(data)
+            self.result.zip_sizes[module] = size
 
     def _mark_checked(self, key: str, *, missing: bool) -> None:
         if key not in self._checked:

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import io
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -111,3 +112,13 @@ def test_hash_zip_refuses_more_than_go_allows(monkeypatch: pytest.MonkeyPatch) -
 def test_hash_zip_rejects_garbage() -> None:
     with pytest.raises(DirhashError):
         hash_zip(b"this is not a zip file")
+
+
+def test_hash_zip_of_a_file_equals_hash_zip_of_its_bytes(tmp_path: Path) -> None:
+    """The probe spools a zip to a file as it downloads and hashes the file."""
+    entries = [("m@v1.0.0/go.mod", b"module m\n"), ("m@v1.0.0/a.go", b"package a\n" * 1000)]
+    data = _zip(entries, zipfile.ZIP_DEFLATED)
+    path = tmp_path / "m.zip"
+    path.write_bytes(data)
+    with path.open("rb") as fh:
+        assert hash_zip(fh) == hash_zip(data) == hash1(entries)

@@ -247,3 +247,42 @@ def test_zip_sizes_are_learnt_without_downloading() -> None:
     assert len(zip_requests) == 10 or len(zip_requests) == 12  # 10 ranged + the 2 sampled
     ranking = rank(run_.mirrors, refs, known_sizes=run_.size_hints)
     assert ranking.workload_bytes == sum(len(m.zip) for m in mods)
+
+
+def test_zip_download_stops_at_the_cap_and_proves_nothing() -> None:
+    """The cap on zip bytes holds inside a download, not only before one starts: a zip much
+    larger than the cap is read only up to it, and a cut zip is neither complete nor
+    tampered."""
+    mods = make_universe(2, sizes=2_000_000)
+    refs = [ModuleRef(m.path, m.version) for m in mods]
+    cap = 128 * 1024
+    with MirrorSim(mods) as sim:
+        result = probe(
+            [Target("sim", sim.url)],
+            refs,
+            ProbeSettings(budget=3.0, zip_sample=1, zip_bytes_cap=cap, probe_sizes=False),
+        )
+    (m,) = result.mirrors
+    assert m.error is None, m.error
+    assert cap <= m.zip_bytes < cap + 256 * 1024, m.zip_bytes  # not the 2 MB zip
+    assert m.zips_complete == 0
+    assert m.mismatched == []
+
+
+def test_a_zip_verdict_changes_nothing_until_it_is_applied() -> None:
+    """The hashing thread only returns its verdict; the probe applies it after the await,
+    so a probe cancelled at its deadline is not changed afterwards by a late hash."""
+    import io
+
+    from goaccel.measure.prober import MirrorProber
+
+    prober = MirrorProber(
+        Target("t", "http://127.0.0.1:9"),
+        [],
+        ProbeSettings(expected_hashes={"example.com/m@v1.0.0": "h1:expected="}),
+    )
+    verdict = prober._zip_verdict("example.com/m@v1.0.0", io.BytesIO(b"PK\x03\x04junk"), True)
+    assert verdict[0] is not None and verdict[0].startswith("h1 ")
+    assert prober.result.mismatched == [] and prober.result.zips_complete == 0
+    prober._apply_zip_verdict("example.com/m@v1.0.0", *verdict)
+    assert len(prober.result.mismatched) == 1
