@@ -103,6 +103,11 @@ def new_entry(target: str, files: list[FileChange], settings: dict[str, str]) ->
     )
 
 
+#: How many setups undo can revert, newest first; older entries are forgotten
+#: (docs/undo.md).
+KEEP = 20
+
+
 class Journal:
     def __init__(self, path: Optional[Path] = None):
         self.path = path or paths.journal_file()
@@ -129,9 +134,11 @@ class Journal:
         )
 
     def push(self, entry: Entry) -> None:
+        """Record entry as the newest; only the newest KEEP entries stay, so that a journal
+        with a full copy of each file it touched does not grow forever."""
         entries = self.load()
         entries.append(entry)
-        self.save(entries)
+        self.save(entries[-KEEP:])
 
     def mark_applied(self, entry_id: str) -> None:
         entries = self.load()

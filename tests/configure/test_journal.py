@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from goaccel import __version__
-from goaccel.configure.journal import FORMAT, Entry, FileChange, Journal, new_entry
+from goaccel.configure.journal import FORMAT, KEEP, Entry, FileChange, Journal, new_entry
 from goaccel.errors import ConfigFileError, ExitCode
 
 BINARY = bytes(range(256)) + b"\r\n\x00"
@@ -145,6 +145,19 @@ def test_push_last_drop(journal: Journal) -> None:
     journal.drop("two")
     assert journal.load() == [] and journal.last() is None
     assert json.loads(journal.path.read_text(encoding="utf-8")) == {"format": 1, "entries": []}
+
+
+def test_only_the_newest_entries_are_kept(journal: Journal) -> None:
+    """Each entry holds whole copies of the files it touched: the journal keeps the newest
+    KEEP (docs/undo.md), so it does not grow with every setup."""
+    for i in range(KEEP + 5):
+        journal.push(entry(f"e{i:02d}", before=b"x" * 1000))
+    ids = [e.id for e in journal.load()]
+    assert ids == [f"e{i:02d}" for i in range(5, KEEP + 5)]
+    size = journal.path.stat().st_size
+    journal.push(entry("newest", before=b"x" * 1000))
+    assert [e.id for e in journal.load()][-1] == "newest" and len(journal.load()) == KEEP
+    assert journal.path.stat().st_size < size + 500  # one in, one out
 
 
 def test_mark_applied(journal: Journal) -> None:
