@@ -389,7 +389,8 @@ def parse_block_values(shell: str, block: str) -> dict[str, str]:
                     value = re.sub(r"\\(['\\])", r"\1", value[1:-1])
                 values[m.group(1)] = value
             elif shell == "powershell" and (m := _PWSH_LINE.match(line)):
-                values[m.group(1)] = m.group(2).replace("''", "'")
+                # every quote character quote() doubled, typographic ones included
+                values[m.group(1)] = re.sub(f"([{_PS_QUOTES}])\\1", r"\1", m.group(2))
         except ValueError:
             continue
     return values

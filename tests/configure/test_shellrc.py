@@ -28,6 +28,7 @@ from goaccel.configure.shellrc import (
     detect_shell,
     find_block,
     normalize_shell,
+    parse_block_values,
     quote,
     read_rc,
     remove_block,
@@ -736,6 +737,16 @@ def test_powershell_quoting_reads_back_exactly(value: str) -> None:
     prefix = "$env:GOPROXY = "
     assert line.startswith(prefix)
     assert _ps_single_quoted(line[len(prefix) :]) == value
+
+
+@pytest.mark.parametrize("value", HOSTILE, ids=range(len(HOSTILE)))
+def test_powershell_block_reads_back_and_renders_the_same_again(value: str) -> None:
+    """setup reads its own block back on a re-run: what it reads must be what it wrote, or
+    each run doubles the typographic quotes once more."""
+    block = render_block("powershell", {"GOPROXY": value})
+    assert parse_block_values("powershell", block) == {"GOPROXY": value}
+    again = render_block("powershell", parse_block_values("powershell", block))
+    assert again == block
 
 
 def test_the_tokenizer_model_catches_a_naive_escape() -> None:
