@@ -39,6 +39,7 @@ def undo(yes: Yes = False, json: Json = False, verbose: Verbose = False) -> int:
         "deleted": "deleted since setup: left as it is",
         "reverted-keys": "edited since setup: goaccel's keys reverted, other edits kept",
         "reverted-block": "edited since setup: goaccel's block reverted, other edits kept",
+        "block-removed": "goaccel's block was removed by hand since setup: left as it is",
     }
     for f in done.files:
         ui.print(f"{escape_markup(f.path)}: {labels.get(f.action, f.action)}")

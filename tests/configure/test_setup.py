@@ -697,3 +697,26 @@ def test_unusable_proxy_variable_is_a_clear_error(big_project: Path) -> None:
     assert proc.returncode == 4, proc.stderr
     assert "cannot use the proxy settings" in proc.stderr
     assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+
+
+def test_undo_keeps_a_block_the_user_removed_by_hand(big_project: Path, tmp_path: Path) -> None:
+    """Removing goaccel's block by hand is the user's newer decision, as a go env key set by
+    hand is: undo must not put the block from before setup back."""
+    from goaccel.configure.shellrc import apply_block, remove_block, render_block
+
+    rc = tmp_path / "bashrc"
+    older = render_block("bash", {"GOPROXY": "https://older.example,direct"})
+    rc.write_text(apply_block("# mine\n", older))
+    with MirrorSim(BIG) as good:
+        proc = goaccel(
+            "setup", *mirror_args(good), *run_args(big_project),
+            "--rc-file", str(rc), "--shell", "bash", "--yes",
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert good.url in rc.read_text()
+    by_hand = remove_block(rc.read_text()) + "alias gs='git status'\n"
+    rc.write_text(by_hand)
+    undo, doc = run_json("undo", "--yes", schema="undo")
+    assert undo.returncode == 0, undo.stderr
+    assert [f["action"] for f in doc["files"]] == ["block-removed"]
+    assert rc.read_text() == by_hand  # not a byte changed, no older block put back

@@ -112,7 +112,8 @@ class Written:
 @dataclass
 class UndoFile:
     path: str
-    action: str  # restored | removed | reverted-keys | reverted-block | unchanged | deleted
+    # restored | removed | reverted-keys | reverted-block | block-removed | unchanged | deleted
+    action: str
     kept: list[str] = field(default_factory=list)  # keys changed by hand since: left alone
 
 

@@ -99,6 +99,10 @@ class ShellTarget(Target):
         # The block out, and the block that was there before back in; the user's lines stay.
         path = Path(change.path)
         text = shellrc.read_rc(path)
+        if shellrc.find_block(text, source=path) is None:
+            # The user removed goaccel's block by hand since: that is their newer decision,
+            # as a go env key set by hand is; putting an older block back would undo it.
+            return UndoFile(change.path, "block-removed")
         new_text = shellrc.remove_block(text, source=path)
         old_block = shellrc.find_block((change.before or b"").decode("utf-8", "replace"))
         if old_block:
