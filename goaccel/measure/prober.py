@@ -5,6 +5,7 @@ request stalled when it did not finish."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import tempfile
 import time
@@ -240,20 +241,46 @@ class MirrorProber:
                 r.first_request_s = sample.seconds
             else:
                 r.latencies.append(sample.seconds)
+        if r.first_request_s is None:
+            # No module request was made: the checksum database's answer is the first one.
+            await self._sumdb(client, sumdb_url, first=True)
+            await asyncio.gather(self._completeness(client), self._zips(client))
+            return
+        # The checksum database check is optional information: it runs beside phase 2, never
+        # holds it up, and its failure only changes the GOSUMDB decision (plan.py).
+        sumdb = asyncio.ensure_future(self._sumdb(client, sumdb_url, first=False))
         try:
-            r.sumdb_asked = True
-            sample = await self._get(client, sumdb_url, "sumdb", "")
-            r.sumdb_status = sample.status
-            if r.first_request_s is None:
-                r.first_request_s = sample.seconds
-            else:
-                r.latencies.append(sample.seconds)
+            # Phase 2: completeness and throughput, concurrently.
+            await asyncio.gather(self._completeness(client), self._zips(client))
+        except BaseException:
+            sumdb.cancel()
+            raise
+        if not sumdb.done():
+            await asyncio.wait({sumdb}, timeout=self.stall_threshold())
+        if not sumdb.done():
+            sumdb.cancel()  # no answer: status None, which plan.py treats as go would
+            with contextlib.suppress(asyncio.CancelledError):
+                await sumdb
+
+    async def _sumdb(self, client: Any, url: str, *, first: bool) -> None:
+        r = self.result
+        r.sumdb_asked = True
+        try:
+            sample = await self._get(client, url, "sumdb", "")
         except _HTTPStatus as exc:
             # Not fatal for downloads, but go's checksum lookups may fail on it: plan.py
             # replays go's walk over GOPROXY to decide what that means for GOSUMDB.
             r.sumdb_status = exc.status
-        # Phase 2: completeness and throughput, concurrently.
-        await asyncio.gather(self._completeness(client), self._zips(client))
+            return
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            if first:
+                raise  # nothing else was asked: the mirror did not answer at all
+            return  # a reset or a network error: the status stays None
+        r.sumdb_status = sample.status
+        if first:
+            r.first_request_s = sample.seconds
 
     async def _completeness(self, client: Any) -> None:
         sample = _spread(self.modules, self.s.completeness_sample, self.s.seed)
@@ -344,14 +371,16 @@ class MirrorProber:
         # Silent mid-body: go would hang there forever. Waiting for headers is different: a
         # mirror fetching a module it has not cached yet can take seconds to start, and go
         # waits it out; that only costs time, charged to throughput below.
+        # The checksum database check never disqualifies a mirror (see run()).
+        downloads = [(url, t) for url, t in self.inflight.values() if t.kind != "sumdb"]
         stalled = [
             (mask_url(url), t)
-            for url, t in self.inflight.values()
+            for url, t in downloads
             if t.state == "body" and now - t.last_progress >= threshold
         ]
         waiting = [
             (mask_url(url), t)
-            for url, t in self.inflight.values()
+            for url, t in downloads
             if t.state == "waiting" and now - t.last_progress >= threshold
         ]
         for _url, t in waiting:

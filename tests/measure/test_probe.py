@@ -286,3 +286,23 @@ def test_a_zip_verdict_changes_nothing_until_it_is_applied() -> None:
     assert prober.result.mismatched == [] and prober.result.zips_complete == 0
     prober._apply_zip_verdict("example.com/m@v1.0.0", *verdict)
     assert len(prober.result.mismatched) == 1
+
+
+@pytest.mark.parametrize("fault", ["stall", "reset"])
+def test_a_failing_sumdb_check_does_not_disqualify_the_mirror(fault: str) -> None:
+    """/sumdb/<db>/supported is optional information: a stall or a reset there leaves the
+    mirror usable and fully measured, with the checksum database answer unknown (None) for
+    the GOSUMDB decision, and the downloads do not wait for it."""
+    profile = (
+        Profile(stall=True, apply_to="sumdb")
+        if fault == "stall"
+        else Profile(reset=True, apply_to="sumdb")
+    )
+    with MirrorSim(MODS, profile) as sim:
+        result = probe([Target("m", sim.url)], REFS, ProbeSettings(budget=3.0))
+    (m,) = result.mirrors
+    assert m.error is None, m.error
+    assert m.usable and m.stalled_requests == []
+    assert m.sumdb_asked and m.sumdb_status is None and m.sumdb_supported is None
+    assert m.zips_complete > 0 and m.checked == len(REFS)
+    assert m.finished  # the probe ended by itself: the stalled check was let go, not waited out
