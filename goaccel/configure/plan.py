@@ -110,8 +110,13 @@ def decide_gosumdb(
     current: str,
     chain_support: Sequence[tuple[str, Optional[bool]]],
     reachable: Mapping[str, Optional[bool]],
+    *,
+    ends_with_direct: bool = True,
 ) -> tuple[str, list[str], list[str]]:
-    """The GOSUMDB value to keep verification working, with notes and warnings."""
+    """The GOSUMDB value to keep verification working, with notes and warnings.
+
+    chain_support: each mirror of GOPROXY=m1|m2|...[,direct] in order, with its answer to
+    /sumdb/<name>/supported (True 200, False 404/410, None any other failure)."""
     notes: list[str] = []
     warnings: list[str] = []
     family = _sumdb_family(current)
@@ -134,15 +139,23 @@ def decide_gosumdb(
     # Replay go's walk (modfetch/sumdb.go, initBase + TryProxies): each GOPROXY entry is asked
     # for /sumdb/<name>/supported in order. 200: all checksum traffic goes through it. 404/410:
     # next entry. Any other failure: next entry only after '|'; after the last mirror (',' or
-    # the end) go stops with that error and never asks the database itself.
+    # the end) go stops there. TryProxies then returns the last mirror failure it saw, which
+    # outranks every 404, unless it reached `direct`, whose "not found" outranks both: then
+    # go asks the database itself. Without `direct`, an earlier mirror's failure after '|'
+    # therefore still decides, even when a later mirror answers 404.
     failing: Optional[str] = None
+    stopped = False
     for i, (name, supported) in enumerate(chain_support):
         if supported:
             path = f"/sumdb/{SUMDB_DEFAULT}/supported"
             notes.append(f"the checksum database is reached through {name} ({path})")
             return keep_default, notes, warnings
-        if supported is None and i == len(chain_support) - 1:
+        if supported is None:
             failing = name
+            if i == len(chain_support) - 1:
+                stopped = True
+    if ends_with_direct and not stopped:
+        failing = None
     if failing is None and reachable.get(SUMDB_DEFAULT):
         notes.append(f"{SUMDB_DEFAULT} answers directly")
         return keep_default, notes, warnings
@@ -196,7 +209,9 @@ def build_plan(
     warnings: list[str] = []
 
     support = [(e.probe.name, e.probe.sumdb_supported) for e in chain]
-    gosumdb, n, w = decide_gosumdb(goenv.value("GOSUMDB"), support, sumdb_reachable or {})
+    gosumdb, n, w = decide_gosumdb(
+        goenv.value("GOSUMDB"), support, sumdb_reachable or {}, ends_with_direct=direct
+    )
     notes += n
     warnings += w
     settings["GOSUMDB"] = gosumdb

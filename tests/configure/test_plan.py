@@ -290,6 +290,29 @@ def test_gosumdb_names_the_url_when_the_last_mirror_fails_where_go_would_stop() 
     assert warnings == []
 
 
+@pytest.mark.parametrize(
+    ("ends_with_direct", "expected"),
+    [
+        # a|b,direct: a fails, b says 404, then `direct`: go asks the database itself
+        (True, SUMDB_DEFAULT),
+        # a|b (--no-direct): a's failure outranks b's 404 and go stops with it
+        (False, "sum.golang.org https://sum.golang.org"),
+    ],
+)
+def test_gosumdb_walks_the_whole_chain_as_tryproxies_does(
+    ends_with_direct: bool, expected: str
+) -> None:
+    value, notes, warnings = decide_gosumdb(
+        "sum.golang.org",
+        [("a", None), ("b", False)],
+        {SUMDB_DEFAULT: True},
+        ends_with_direct=ends_with_direct,
+    )
+    assert (value, warnings) == (expected, [])
+    if not ends_with_direct:
+        assert notes[0].startswith("a fails at /sumdb/sum.golang.org/supported")
+
+
 def test_gosumdb_warns_when_the_last_mirror_fails_and_nothing_answers() -> None:
     value, _notes, warnings = decide_gosumdb("", [("b", None)], {})
     assert value == ""
