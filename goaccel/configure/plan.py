@@ -21,7 +21,7 @@ from goaccel.errors import InputError, NoUsableMirrorError
 from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT, parse_gosumdb
 from goaccel.gocompat.pathmatch import merge_patterns, pattern_problem, split_list
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GOROOT_ENV, GoEnv
-from goaccel.measure.rank import Ranking
+from goaccel.measure.rank import Ranked, Ranking
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 OWNED_KEYS = ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")
@@ -187,6 +187,27 @@ def decide_gosumdb(
     return current, notes, warnings
 
 
+def _fallbacks(rest: Sequence[Ranked], n: int, notes: list[str]) -> list[Ranked]:
+    """The n mirrors after the best one. A fallback exists for when the first mirror fails;
+    an incomplete mirror's misses go on to `direct`, which is what fails behind a firewall,
+    so while complete mirrors remain, an incomplete one never stands ahead of them, however
+    close its predicted time (its order among its kind is the ranking's)."""
+    complete = [e for e in rest if not e.probe.missing]
+    incomplete = [e for e in rest if e.probe.missing]
+    chosen = (complete + incomplete)[:n]
+    ranked_order = list(rest[:n])
+    passed_over = [e for e in ranked_order if e not in chosen]
+    if passed_over:
+        took = [e for e in chosen if e not in ranked_order]
+        names = ", ".join(untrusted(e.probe.name, limit=60) for e in passed_over)
+        instead = ", ".join(untrusted(e.probe.name, limit=60) for e in took)
+        notes.append(
+            f"fallback: {instead} rather than {names}, which lacks modules "
+            f"(their requests would go on to direct); a complete mirror is the better fallback"
+        )
+    return chosen
+
+
 def build_plan(
     ranking: Ranking,
     goenv: GoEnv,
@@ -202,11 +223,11 @@ def build_plan(
             "no mirror was usable: nothing was written",
             hint="check your network and proxy settings (HTTPS_PROXY), or add --mirror URL",
         )
-    chain = usable[: 1 + max(0, fallbacks)]
-    goproxy = "|".join(e.probe.url for e in chain) + (",direct" if direct else "")
-    settings: dict[str, str] = {"GOPROXY": goproxy}
     notes: list[str] = []
     warnings: list[str] = []
+    chain = [usable[0], *_fallbacks(usable[1:], max(0, fallbacks), notes)]
+    goproxy = "|".join(e.probe.url for e in chain) + (",direct" if direct else "")
+    settings: dict[str, str] = {"GOPROXY": goproxy}
 
     support = [(e.probe.name, e.probe.sumdb_supported) for e in chain]
     gosumdb, n, w = decide_gosumdb(

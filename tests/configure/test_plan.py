@@ -615,3 +615,37 @@ def test_keyed_sum_golang_org_is_kept_as_written() -> None:
     value, _notes, warnings = decide_gosumdb(SUMDB_KEY, [("a", True)], {})
     assert value == SUMDB_KEY
     assert warnings == []
+
+
+def _ranked(*entries: tuple[str, bool]) -> Ranking:
+    """A ranking in the given order: (name, complete)."""
+    from goaccel.measure.rank import Estimate, Ranked
+
+    out = []
+    for i, (name, complete) in enumerate(entries, start=1):
+        p = probe(name, 0.01 * i)
+        if not complete:
+            p.missing = ["example.com/m3@v1.0.0"]
+        verdict = "best" if i == 1 else ("good" if complete else "stale")
+        out.append(Ranked(p, verdict, "", Estimate(0.1, 0.1 * i, 1.0, 0.0), rank=i))
+    return Ranking(out, modules=10, zip_modules=10, workload_bytes=4_000_000, parallelism=4)
+
+
+def test_a_stale_mirror_is_never_a_fallback_ahead_of_a_complete_one() -> None:
+    """The fallback is for when the first mirror fails; an incomplete one sends its misses to
+    direct, which is what fails behind a firewall."""
+    r = _ranked(("a.example", True), ("stale.example", False), ("c.example", True))
+    p = build_plan(r, genv(), fallbacks=1)
+    assert p.chain == ["a.example", "c.example"]
+    assert p.settings["GOPROXY"] == "https://a.example|https://c.example,direct"
+    assert any(
+        n.startswith("fallback: c.example rather than stale.example, which lacks modules")
+        for n in p.notes
+    ), p.notes
+    # with room for both, the complete one still comes first
+    p = build_plan(r, genv(), fallbacks=2)
+    assert p.chain == ["a.example", "c.example", "stale.example"]
+    # with no complete mirror left, the stale one is still better than none
+    p = build_plan(_ranked(("a.example", True), ("stale.example", False)), genv(), fallbacks=1)
+    assert p.chain == ["a.example", "stale.example"]
+    assert not any(n.startswith("fallback:") for n in p.notes)
