@@ -171,9 +171,7 @@ def _secs(s: Optional[float]) -> str:
     return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
 
 
-def _render(
-    ui: UI, result: BenchResult, doc: dict[str, Any], deltas: Optional[list[Delta]]
-) -> None:
+def _table(result: BenchResult, doc: dict[str, Any], inline_reason: bool, chart: bool) -> Any:
     from rich.table import Table
 
     from goaccel.measure.rank import fmt_bytes
@@ -192,10 +190,12 @@ def _render(
         ("errors", "right"),
         ("predicted", "right"),
     ):
-        t.add_column(col, justify=justify)  # type: ignore[arg-type]
+        # a mirror's name is never cut
+        t.add_column(col, justify=justify, no_wrap=col == "mirror")  # type: ignore[arg-type]
     if result.go_truth:
         t.add_column("go (actual)", justify="right")
-    t.add_column("", no_wrap=True)  # the bar
+    if chart:
+        t.add_column("", no_wrap=True)  # the bar
     t.add_column("verdict")
     for e in result.ranking.entries:
         m = rows[e.probe.display_url]
@@ -208,7 +208,7 @@ def _render(
         verdict = escape_markup(m["verdict"] or "")
         if m["verdict"] == "tampered":
             verdict = "[bold red]TAMPERED[/bold red]"  # the details follow below the table
-        elif m["reason"]:
+        elif m["reason"] and inline_reason:
             verdict += f" [dim]{escape_markup(untrusted(m['reason'], limit=70))}[/dim]"
         row = [
             str(m["rank"] or "-"),
@@ -223,9 +223,36 @@ def _render(
         if result.go_truth:
             gt = m["ground_truth"] or {}
             row.append(_secs(gt.get("seconds")) if gt.get("ok") else "[red]failed[/red]")
-        row += [f"[{style}]{bar}[/{style}]", verdict]
+        if chart:
+            row.append(f"[{style}]{bar}[/{style}]")
+        row.append(verdict)
         t.add_row(*row)
-    ui.print(t)
+    return t
+
+
+def _render(
+    ui: UI, result: BenchResult, doc: dict[str, Any], deltas: Optional[list[Delta]]
+) -> None:
+    from rich.console import Group
+
+    from goaccel.cli import render
+    from goaccel.textsafe import escape_markup, untrusted
+
+    width = ui.out.width
+    # Too narrow: the reasons move under the table, then the chart goes; a name is never cut.
+    for inline_reason, chart in ((True, True), (False, True), (False, False)):
+        t = _table(result, doc, inline_reason, chart)
+        if render.fits(t, width, loosely=not chart):
+            break
+    notes = [
+        (
+            escape_markup(m["name"]),
+            [f"[dim]{escape_markup(untrusted(m['reason'], limit=400))}[/dim]"],
+        )
+        for m in doc["mirrors"]
+        if m["reason"] and m["verdict"] != "tampered" and not inline_reason
+    ]
+    ui.print(Group(t, *render.notes_below(notes, width)) if notes else t)
     ui.print()
     ui.print(escape_markup(doc["explanation"]))
     for m in doc["mirrors"]:

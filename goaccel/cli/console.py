@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
-from typing import Any, Optional
+from typing import IO, Any, Optional
 
 from goaccel import __version__
 from goaccel.textsafe import escape_markup
@@ -26,8 +27,10 @@ class UI:
         self.verbose = verbose
         self.quiet = quiet
         width = None if sys.stdout.isatty() else int(os.environ.get("COLUMNS", "0") or 0) or 120
-        self.out = Console(file=sys.stdout, highlight=False, soft_wrap=False, width=width)
-        self.err = Console(file=sys.stderr, highlight=False, soft_wrap=True, width=width)
+        out, err = _LineEnds(sys.stdout), _LineEnds(sys.stderr)
+        self.out = Console(file=out, highlight=False, soft_wrap=False, width=width)  # type: ignore[arg-type]
+        # messages stay one line each (the terminal wraps them), so that they can be grepped
+        self.err = Console(file=err, highlight=False, soft_wrap=True, width=width)  # type: ignore[arg-type]
 
     # -- results (stdout)
     def print(self, *renderables: Any, markup: bool = True) -> None:
@@ -76,6 +79,38 @@ class UI:
         from rich.prompt import Confirm
 
         return Confirm.ask(question, default=default, console=self.err)
+
+
+_TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)(?=\r?\n)")
+
+
+class _LineEnds:
+    """A stream that drops the spaces rich leaves at the end of a line (a table's last column,
+    padding, a word-wrapped line), also when colour codes follow them. Only before a newline:
+    a prompt's trailing space stays."""
+
+    def __init__(self, stream: IO[str]):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        self._stream.write(_TRAILING.sub(r"\1", text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._stream.flush()
+
+    def isatty(self) -> bool:
+        return self._stream.isatty()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream, "encoding", None) or "utf-8"
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def envelope(command: str, payload: dict[str, Any], *, ok: bool = True) -> dict[str, Any]:

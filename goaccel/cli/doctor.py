@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -160,12 +161,17 @@ def _render(ui: UI, report: Report) -> None:
             },
         )
         return
-    from rich.padding import Padding
     from rich.text import Text
 
+    width = ui.out.width
+
     def block(label: str, text: str, style: str = "") -> None:
-        # wrapped lines stay indented under their label
-        ui.print(Padding(Text(f"{label}{text}", style=style), (0, 0, 0, 10), expand=False))
+        # wrapped lines stay indented under their label, and end where their text ends (rich's
+        # Padding would fill each one with spaces to the width)
+        body = Text(f"{label}{text}", style=style, overflow="fold")
+        for line in body.wrap(ui.out, max(width - 10, 20)):
+            line.rstrip()
+            ui.print(Text(" " * 10) + line)
 
     for f in report.findings:
         if f.status == "ok" and not ui.verbose:
@@ -183,9 +189,9 @@ def _render(ui: UI, report: Report) -> None:
             block("", f"(and {len(f.details) - len(shown)} more: -v or --json shows all)", "dim")
         if f.fix:
             block("fix:", "")
-            for line in f.fix.splitlines():
+            for line in _fix_lines(f.fix, width):
                 # One line each, never wrapped by us: a pasted command must stay whole.
-                ui.out.print(Text(" " * 12 + line, style="cyan"), soft_wrap=True)
+                ui.out.print(Text(line, style="cyan"), soft_wrap=True)  # fits: _fix_lines
     t = report.timing
     if t is not None:
         ui.print()
@@ -208,6 +214,28 @@ def _render(ui: UI, report: Report) -> None:
         ui.print(f"No problems; {_plural(n_w, 'warning')}.")
     else:
         ui.print("[green]No problems found.[/green]")
+
+
+def _fix_lines(fix: str, width: int) -> list[str]:
+    """The fix's lines indented by 12; a line too long for that loses its comment to a line
+    of its own above it, then its indentation, and one longer than the terminal is wrapped
+    at its spaces (a value without spaces folds at the width, so it can be joined back)."""
+    from rich.console import Console
+    from rich.text import Text
+
+    out = []
+    for whole in fix.splitlines():
+        line = whole
+        command, sep, comment = whole.partition("   # ")
+        if 12 + len(whole) > width and sep and command.strip():
+            out.append(" " * 12 + "# " + comment.strip())
+            line = command.rstrip()
+        if len(line) <= width:
+            out.append(" " * max(0, min(12, width - len(line))) + line)
+            continue
+        measure = Console(width=width, file=open(os.devnull, "w"))  # noqa: SIM115
+        out += [str(p).rstrip() for p in Text(line, overflow="fold").wrap(measure, width)]
+    return out
 
 
 def _plural(n: int, word: str) -> str:

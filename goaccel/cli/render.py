@@ -6,6 +6,7 @@ sanitized where it was captured and escaped here with escape_markup before rich 
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from goaccel.configure.plan import Plan
@@ -36,12 +37,83 @@ def _safe(text: str, limit: int = 120) -> str:
     return escape_markup(untrusted(mask_urls_in_text(text), limit=limit))
 
 
-def ranking_table(r: Ranking) -> Any:
+def fits(table: Any, width: Optional[int], *, loosely: bool = False) -> bool:
+    """Whether ``table`` fits ``width`` columns: laid out on one line per cell, or (loosely)
+    at least without cutting a word, which is what rich does to a table narrower than its
+    minimum."""
+    if width is None:
+        return True
+    from rich.console import Console
+    from rich.measure import Measurement
+
+    console = Console(width=100_000, file=_Null())  # type: ignore[arg-type]  # natural sizes, not those fitted to width
+    m = Measurement.get(console, console.options, table)
+    return (m.minimum if loosely else m.maximum) <= width
+
+
+class _Null:
+    def write(self, text: str) -> int:
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+
+def notes_below(notes: list[tuple[str, list[str]]], width: Optional[int]) -> list[Any]:
+    """Texts taken out of a table to keep it narrow, under it: each mirror's name, then its
+    texts, on the same line where they fit, else each on its own lines, indented; a name or
+    URL longer than the line folds rather than being cut."""
+    from rich.padding import Padding
+    from rich.text import Text
+
+    out: list[Any] = []
+    for head, texts in notes:
+        first = Text.from_markup(f"{head}:")
+        rest = [Text.from_markup(t) for t in texts]
+        if rest and width and 2 + len(first) + 1 + len(rest[0]) <= width:
+            first.append(" ")
+            first.append_text(rest.pop(0))
+        out.append(Padding(first, (0, 0, 0, 2)))
+        for text in rest:
+            text.overflow = "fold"
+            out.append(Padding(text, (0, 0, 0, 4)))
+    return out
+
+
+def ranking_table(r: Ranking, width: Optional[int] = None) -> Any:
+    """The ranking. Where ``width`` is too narrow for everything, the verdicts' reasons and
+    then the named mirrors' URLs move under the table, so that no name is ever cut."""
+    from rich.console import Group
+
+    for inline_reason, inline_url in ((True, True), (False, True), (False, False)):
+        t = _ranking(r, inline_reason, inline_url)
+        if fits(t, width, loosely=not inline_reason):
+            break
+    notes: list[tuple[str, list[str]]] = []
+    for e in r.entries:
+        p = e.probe
+        texts = []
+        if not inline_url and _named(p.display_url, p.name):
+            texts.append(f"[dim]{_safe(p.display_url, 400)}[/dim]")
+        if e.reason and not inline_reason:
+            texts.append(f"[dim]{_safe(e.reason, 400)}[/dim]")
+        if texts:
+            notes.append((_safe(p.name, 200), texts))
+    if not notes:
+        return t
+    return Group(t, *notes_below(notes, width))
+
+
+def _named(url: str, name: str) -> bool:
+    return url.split("://", 1)[-1] != name  # a named mirror: its URL says where it is
+
+
+def _ranking(r: Ranking, inline_reason: bool, inline_url: bool) -> Any:
     from rich.table import Table
 
     t = Table(title=None, show_edge=False, pad_edge=False, header_style="bold")
     t.add_column("#", justify="right")
-    t.add_column("mirror")
+    t.add_column("mirror", no_wrap=True, overflow="fold")  # a name is never cut
     t.add_column("latency", justify="right")
     t.add_column("throughput", justify="right")
     t.add_column("complete", justify="right")
@@ -53,11 +125,11 @@ def ranking_table(r: Ranking) -> Any:
         thr = p.throughput_bps
         style = _VERDICT_STYLE.get(e.verdict, "red")
         verdict = f"[{style}]{escape_markup(e.verdict)}[/]"
-        if e.reason:
+        if e.reason and inline_reason:
             verdict += f" [dim]{_safe(e.reason, 80)}[/dim]"
-        name = _safe(p.name, 40)
-        if p.display_url.split("://", 1)[-1] != p.name:  # a named mirror: show where it is
-            name += f"\n[dim]{_safe(p.display_url, 60)}[/dim]"
+        name = _safe(p.name, 200)
+        if inline_url and _named(p.display_url, p.name):
+            name += f"\n[dim]{_safe(p.display_url, 400)}[/dim]"
         t.add_row(
             str(e.rank) if e.rank else "-",
             name,
@@ -70,20 +142,44 @@ def ranking_table(r: Ranking) -> Any:
     return t
 
 
-def changes_table(plan: Plan) -> Any:
-    from rich.table import Table
+def _elements(value: str) -> str:
+    """A GOPROXY-like list one element per line, each keeping its separator: a list too long
+    for the line breaks only between its elements."""
+    return re.sub(r"([,|])(?=.)", "\\1\n", value)
 
+
+def changes_table(plan: Plan, width: Optional[int] = None) -> Any:
+    """The settings to be written. The value is shown whole: one list element per line, in a
+    table where that fits ``width``, else as a list under each setting's name."""
+    from rich.table import Table
+    from rich.text import Text
+
+    rows = []
+    for c in plan.changes:
+        if c.before:
+            before = f"{_elements(_safe(c.before, 400))} [dim]({escape_markup(c.source)})[/dim]"
+        else:
+            before = "[dim](unset)[/dim]"
+        rows.append((escape_markup(c.key), before, _elements(_safe(c.after, 400))))
     t = Table(show_edge=False, pad_edge=False, header_style="bold")
     t.add_column("setting")
     t.add_column("before", overflow="fold")
-    t.add_column("after", overflow="fold")  # a GOPROXY list must be shown whole, never cut
-    for c in plan.changes:
-        if c.before:
-            before = f"{_safe(c.before, 400)} [dim]({escape_markup(c.source)})[/dim]"
-        else:
-            before = "[dim](unset)[/dim]"
-        t.add_row(c.key, before, _safe(c.after, 400))
-    return t
+    t.add_column("after", no_wrap=True, overflow="fold")  # a GOPROXY list is shown whole
+    for row in rows:
+        t.add_row(*row)
+    if fits(t, width, loosely=True):
+        return t
+    from rich.console import Group
+
+    out: list[Any] = []
+    for key, before, after in rows:
+        out.append(Text.from_markup(f"[bold]{key}[/bold]"))
+        for label, value in (("before:", before), ("after: ", after)):
+            for i, line in enumerate(value.split("\n")):
+                text = Text.from_markup(f"  {label if i == 0 else ' ' * len(label)} {line}")
+                text.overflow = "fold"
+                out.append(text)
+    return Group(*out)
 
 
 def prepared_json(p: Prepared) -> dict[str, Any]:

@@ -156,7 +156,7 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
         m = setup_flow.run_measure(s, tick)
     _details(ui, s, m)
     if not ui.json_mode:
-        out.print(render.ranking_table(m.ranking))
+        out.print(render.ranking_table(m.ranking, out.width))
         out.print()
     try:
         d = setup_flow.decide(s, m)
@@ -225,17 +225,27 @@ def _workload_json(s: Started) -> dict[str, object]:
 
 def _show_changes(out: Console, s: Started, d: Decided) -> None:
     from goaccel.cli import render
-    from goaccel.textsafe import escape_markup
 
     if not s.target.description.writes:
         return
     if not d.plan.changes and not any(f.changed for f in d.prepared.files):
         return
     if d.plan.changes:
-        out.print(render.changes_table(d.plan))
+        out.print(render.changes_table(d.plan, out.width))
     for f in d.prepared.files:
         if f.changed and (s.opts.dry_run or s.target.description.always_diff):
-            out.print(escape_markup(f.diff()), end="")
+            _print_folded(out, f.diff())
+
+
+def _print_folded(out: Console, text: str) -> None:
+    """A diff as it is: a line longer than the terminal breaks at its width, never between
+    words, so that joining the pieces gives back the line."""
+    from rich.text import Text
+
+    width = max(out.width, 20)
+    for line in text.splitlines():
+        for i in range(0, max(len(line), 1), width):
+            out.print(Text(line[i : i + width]), no_wrap=True, overflow="ignore", crop=False)
 
 
 @contextlib.contextmanager
