@@ -72,13 +72,25 @@ class UI:
     def interactive(self) -> bool:
         return sys.stdin.isatty() and sys.stderr.isatty() and not self.json_mode
 
+    @property
+    def can_ask(self) -> bool:
+        """Whether a confirmation can be answered: the answer is read from stdin, so stdin must be
+        a terminal. stderr (where the question goes) may be a pipe, as in `2>&1 | tee log`.
+        CI is not special: a pipeline has no terminal on stdin and passes --yes."""
+        return sys.stdin.isatty()
+
     def confirm(self, question: str, *, default: bool = True) -> bool:
-        """Ask on a terminal; without one nothing ever waits for input (returns the default)."""
-        if not self.interactive:
-            return default
+        """Ask on stderr, read the answer on stdin. Without a terminal on stdin (see can_ask)
+        nobody can answer: that is never consent, and nothing waits for input."""
+        if not self.can_ask:
+            return False
         from rich.prompt import Confirm
 
-        return Confirm.ask(question, default=default, console=self.err)
+        try:
+            return Confirm.ask(question, default=default, console=self.err)
+        except EOFError:  # Ctrl-D: no answer is not a yes
+            self.err.print()
+            return False
 
 
 _TRAILING = re.compile(r"[ \t]+((?:\x1b\[[0-9;]*m)*)(?=\r?\n)")

@@ -13,7 +13,14 @@ Json = Annotated[
 Verbose = Annotated[
     bool, typer.Option("--verbose", "-v", help="More detail; tracebacks for errors.")
 ]
-Yes = Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")]
+Yes = Annotated[
+    bool,
+    typer.Option(
+        "--yes",
+        "-y",
+        help="Do not ask for confirmation (needed to write when stdin is not a terminal).",
+    ),
+]
 Mirrors = Annotated[
     Optional[list[str]],
     typer.Option(

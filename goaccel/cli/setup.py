@@ -170,9 +170,17 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
     for warning in d.warnings:
         ui.warn(warning)
     written = None
+    writing = not opts.dry_run and d.prepared.changes_anything and shown.writes
+    # No terminal to ask on and no --yes: show the plan as a dry run does, then refuse.
+    refused = writing and not opts.yes and not ui.can_ask
     if not ui.json_mode:
-        _show_changes(out, s, d)
-    if not opts.dry_run and d.prepared.changes_anything and shown.writes:
+        _show_changes(out, s, d, diff=refused)
+    if refused:
+        raise AbortedError(
+            "nothing was written: no terminal to confirm on; pass --yes to apply these changes",
+            hint="--dry-run shows the changes without asking; scripts and CI pass --yes",
+        )
+    if writing:
         question = f"Apply these changes ({s.target.name})?"
         if not opts.yes and not ui.confirm(question):
             raise AbortedError("nothing was written")
@@ -223,7 +231,7 @@ def _workload_json(s: Started) -> dict[str, object]:
     }
 
 
-def _show_changes(out: Console, s: Started, d: Decided) -> None:
+def _show_changes(out: Console, s: Started, d: Decided, *, diff: bool = False) -> None:
     from goaccel.cli import render
 
     if not s.target.description.writes:
@@ -233,7 +241,7 @@ def _show_changes(out: Console, s: Started, d: Decided) -> None:
     if d.plan.changes:
         out.print(render.changes_table(d.plan, out.width))
     for f in d.prepared.files:
-        if f.changed and (s.opts.dry_run or s.target.description.always_diff):
+        if f.changed and (diff or s.opts.dry_run or s.target.description.always_diff):
             _print_folded(out, f.diff())
 
 

@@ -26,6 +26,11 @@ def undo(yes: Yes = False, json: Json = False, verbose: Verbose = False) -> int:
             )
         files = ", ".join(f.path for f in last.files)
         ui.info(f"Reverting setup {escape_markup(last.id)} ({last.target}): {escape_markup(files)}")
+        if not yes and not ui.can_ask:
+            raise AbortedError(
+                "nothing was changed: no terminal to confirm on; pass --yes to revert it",
+                hint="scripts and CI pass --yes",
+            )
         if not yes and not ui.confirm("Revert it?"):
             raise AbortedError("nothing was changed")
         done = apply.undo(journal)
