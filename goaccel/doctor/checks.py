@@ -103,7 +103,7 @@ def check_go(ctx: Context) -> list[Finding]:
             )
         ]
     found = [Finding("go-found", OK, f"{g.go_version or 'go'} at {g.go}")]
-    proc = goenv_mod.run_go(g.go, ["version"], timeout=30)
+    proc = goenv_mod.run_go_settings(g.go, ["version"], timeout=30)
     text = _show(proc.stderr or proc.stdout, 300)
     if proc.returncode != 0 and "GOFLAGS" in text:
         found.append(

@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,7 +66,14 @@ __all__ = [
     "read_goenv",
     "render_env_file",
     "run_go",
+    "run_go_settings",
 ]
+
+# Set for every go command that only reads or writes settings (`go env`, `go version`): with
+# GOTOOLCHAIN=auto (go's default) go first switches to the toolchain a go.mod or GOTOOLCHAIN
+# asks for, downloading it through GOPROXY, which is the very setting that may be broken.
+# The user's own GOTOOLCHAIN is still what goaccel reports (read_goenv).
+SETTINGS_OVERRIDES = {"GOTOOLCHAIN": "local"}
 
 
 def find_go() -> Optional[str]:
@@ -102,6 +110,26 @@ def run_go(
         raise GoCommandError(f"`go {' '.join(args)}` did not finish in {timeout:.0f} s") from None
     except OSError as exc:
         raise GoCommandError(f"cannot run {go}: {exc.strerror or exc}") from None
+
+
+def neutral_dir() -> Path:
+    """A directory outside the user's module for settings commands: go env does not depend on
+    it, and no go.mod or go.work there can select another toolchain."""
+    return Path(tempfile.gettempdir())
+
+
+def run_go_settings(
+    go: str,
+    args: Sequence[str],
+    *,
+    timeout: float = 30,
+    overrides: Mapping[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """Run a go command that only reads or writes settings (`go env ...`, `go version`): with
+    the local toolchain (GOTOOLCHAIN=local, unless overrides say otherwise) and from a neutral
+    directory, so that it never downloads a toolchain. Not for commands that build or fetch."""
+    env = {**os.environ, **SETTINGS_OVERRIDES, **(overrides or {})}
+    return run_go(go, args, timeout=timeout, env=env, cwd=neutral_dir())
 
 
 @dataclass(frozen=True)
@@ -200,16 +228,18 @@ def read_goenv(
 ) -> GoEnv:
     """Read the effective configuration. With go missing, it is computed from the files alone.
 
-    go_overrides are set for the `go env` call only (e.g. GOTOOLCHAIN=local when the user's
-    GOTOOLCHAIN is invalid and go refuses to start); those keys keep the user's value.
+    go_overrides are set for the `go env` call only, on top of SETTINGS_OVERRIDES (which
+    `go env` always runs with, from a neutral directory: run_go_settings); those keys keep the
+    user's value, computed from the environment and the files as go would.
+    GONOPROXY and GONOSUMDB default to GOPRIVATE while empty, with or without go.
     """
     environ = os.environ if environ is None else environ
-    overrides = dict(go_overrides or {})
+    overrides = {**SETTINGS_OVERRIDES, **(go_overrides or {})}
     go_version = None
     goroot: Optional[Path] = None
     effective: dict[str, str] = {}
     if go:
-        proc = run_go(
+        proc = run_go_settings(
             go,
             [
                 "env",
@@ -222,7 +252,7 @@ def read_goenv(
                 "GOARCH",
                 *GO_KEYS,
             ],
-            env={**os.environ, **overrides} if overrides else None,
+            overrides=overrides,
         )
         if proc.returncode != 0:
             msg = untrusted(proc.stderr or proc.stdout, limit=300)
@@ -259,14 +289,26 @@ def read_goenv(
         goos=effective.get("GOOS") or None,
         goarch=effective.get("GOARCH") or None,
     )
+    computed: dict[str, tuple[str, str, Optional[str], Optional[str]]] = {}
     for key in GO_KEYS:
         env_value = environ.get(key) or None
         # A key present in the file counts even when empty: go then uses "" and ignores go.env.
         file_value = file_values.get(key)
         value, source = envfile.effective_value(key, env_value, file_value, goroot_values)
+        computed[key] = (value, source, env_value, file_value)
+    # As go does (cfg.GONOPROXY, cfg.GONOSUMDB): empty means GOPRIVATE. Without go on PATH this
+    # is the only place it happens, and private paths must never reach a public mirror.
+    noproxy, nosumdb = envfile.effective_private_lists(
+        computed["GOPRIVATE"][0], computed["GONOPROXY"][0], computed["GONOSUMDB"][0]
+    )
+    for key, derived in (("GONOPROXY", noproxy), ("GONOSUMDB", nosumdb)):
+        computed[key] = (derived, *computed[key][1:])
+    for key, (value, source, env_value, file_value) in computed.items():
         if go and key in effective and key not in overrides:
-            value = effective[key]  # go's own word on the effective value
-        genv.settings[key] = Setting(key, value, source, env_value, file_value)
+            # go's own word on the effective value
+            genv.settings[key] = Setting(key, effective[key], source, env_value, file_value)
+        else:
+            genv.settings[key] = Setting(key, value, source, env_value, file_value)
     return genv
 
 
@@ -284,7 +326,13 @@ def go_env_write(go: str, changes: Mapping[str, Optional[str]]) -> list[str]:
     ):
         if args is None:
             continue
-        proc = run_go(go, args)
+        # A GOTOOLCHAIN written with GOTOOLCHAIN=local in go's environment would draw go's
+        # "does not override conflicting OS environment variable" warning: go runs
+        # `go env -w GOTOOLCHAIN=...` with the local toolchain by itself.
+        keep = (
+            {"GOTOOLCHAIN": os.environ.get("GOTOOLCHAIN", "")} if "GOTOOLCHAIN" in changes else None
+        )
+        proc = run_go_settings(go, args, overrides=keep)
         text = mask_urls_in_text(untrusted(proc.stderr, limit=400, keep_newlines=True))
         if proc.returncode != 0:
             raise WriteError(f"`go {args[0]} {args[1]}` failed: {text.strip()}")
