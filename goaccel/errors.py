@@ -10,7 +10,8 @@ from typing import Any, Optional
 
 class ExitCode:
     OK = 0
-    ERROR = 1  # an unexpected failure (a bug): "internal error"
+    ERROR = 1  # a failure without its own code; doctor: at least one problem
+
     USAGE = 2  # bad command line or bad input value (same as click's usage errors)
     NO_MIRROR = 3  # no candidate mirror was usable; nothing was written
     CONFIG = 4  # a configuration file (go env file, config.toml, journal) is malformed
@@ -19,6 +20,7 @@ class ExitCode:
     NOTHING_TO_UNDO = 7  # undo found no recorded setup
     ABORTED = 8  # the user declined the confirmation
     GO = 9  # the go command is missing or failed where it is required
+    INTERNAL = 70  # an unexpected failure, a bug: "internal error" (sysexits' EX_SOFTWARE)
     INTERRUPTED = 130
 
 

@@ -74,8 +74,9 @@ def _call(command: str, fn: Callable[..., Any], args: Any, kwargs: dict[str, Any
         detail = untrusted(mask_urls_in_text(str(exc)), limit=300)
         message = f"internal error: {type(exc).__name__}: {detail}"
         if json_mode:
-            ui.emit_json(command, {"error": {"message": message, "exit_code": 1}}, ok=False)
+            error = {"message": message, "exit_code": ExitCode.INTERNAL}
+            ui.emit_json(command, {"error": error}, ok=False)
         ui.error(message, "this is a bug in goaccel; run again with -v for details and report it")
         if verbose:
             ui.err.print_exception()
-        return ExitCode.ERROR
+        return ExitCode.INTERNAL

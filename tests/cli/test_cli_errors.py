@@ -359,3 +359,28 @@ def test_the_same_mirror_spelled_twice_is_measured_once(project: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     urls = [m["url"] for m in doc["mirrors"]]
     assert sorted(urls) == sorted([good.url, f"http://localhost:{port}"])
+
+
+def test_an_internal_error_has_its_own_exit_code(capsys: pytest.CaptureFixture[str]) -> None:
+    """A bug is exit 70 (EX_SOFTWARE), never 1, which means "doctor found a problem"; one
+    line and a hint, the JSON error document, no traceback without -v."""
+    import json
+
+    from helpers import validate
+
+    from goaccel.cli import console
+    from goaccel.cli.main import _call
+    from goaccel.errors import ExitCode
+
+    def buggy(**_: object) -> int:
+        return {}["missing"]  # type: ignore[no-any-return]
+
+    console.configure(json_mode=True, verbose=False)
+    code = _call("doctor", buggy, (), {"json": True, "verbose": False})
+    out, err = capsys.readouterr()
+    assert code == ExitCode.INTERNAL == 70
+    doc = json.loads(out)
+    validate(doc, "doctor")
+    assert doc["error"] == {"message": "internal error: KeyError: 'missing'", "exit_code": 70}
+    assert err.startswith("error: internal error: KeyError: 'missing'\n")
+    assert "Traceback" not in err

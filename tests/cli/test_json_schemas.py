@@ -71,11 +71,11 @@ def test_the_schemas_are_strict() -> None:
     for broken in (
         {**error, "extra": 1},
         {**error, "error": {"message": "nothing to undo", "exit_code": 7}},  # hint is required
-        {**error, "error": {**error["error"], "exit_code": 1}},  # 1 is the internal error's
+        {**error, "error": {**error["error"], "exit_code": 70}},  # 70 is the internal error's
         {**error, "error": {**error["error"], "message": "two\nlines"}},
         {**error, "command": "status"},
     ):
         with pytest.raises(AssertionError):
             validate(broken, "undo")
-    internal = {**error, "error": {"message": "internal error: KeyError: 'x'", "exit_code": 1}}
+    internal = {**error, "error": {"message": "internal error: KeyError: 'x'", "exit_code": 70}}
     validate(internal, "error")
