@@ -47,6 +47,10 @@ def goaccel(
     )
 
 
+#: For go commands that must never fetch: no proxy, the local toolchain, go.mod may change.
+GO_OFFLINE = {"GOPROXY": "off", "GOFLAGS": "-mod=mod -modcacherw", "GOTOOLCHAIN": "local"}
+
+
 def go(
     *args: str, cwd: Path | None = None, timeout: float = 120, env: Mapping[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 from gomod_samples import GIN_GO_MOD, K8S_GO_MOD
+from helpers import GO_OFFLINE, go
 
 from goaccel.gocompat.gomod import GoMod, ModFileError, Replacement, Requirement, parse_go_mod
 
@@ -117,19 +116,6 @@ def _go_edit_json(gomod: GoMod) -> dict[str, Any]:
             for r in gomod.replaces
         ]
     return out
-
-
-def _go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(GOPROXY="off", GOFLAGS="-mod=mod -modcacherw", GOTOOLCHAIN="local")
-    env.update(extra or {})
-    return env
-
-
-def _go(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [GO, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
 
 
 # --- parse_go_mod -----------------------------------------------------------------------------
@@ -257,7 +243,7 @@ def test_parse_malformed_names_file_and_line(text: str, line: int, message: str)
 )
 def test_parse_agrees_with_go_mod_edit_json(tmp_path: Path, text: str) -> None:
     (tmp_path / "go.mod").write_bytes(text.encode())
-    result = _go(["mod", "edit", "-json"], tmp_path, _go_env())
+    result = go("mod", "edit", "-json", cwd=tmp_path, env=GO_OFFLINE)
     assert result.returncode == 0, result.stderr
     theirs = json.loads(result.stdout)
     for key in ("GoDebug", "Retract", "Tool", "Ignore"):  # parsed by go, not modelled by us
@@ -273,7 +259,7 @@ def test_malformed_go_mod_is_rejected_by_go_on_the_same_line(
     tmp_path: Path, text: str, line: int, message: str
 ) -> None:
     (tmp_path / "go.mod").write_bytes(text.encode())
-    result = _go(["mod", "edit", "-json"], tmp_path, _go_env())
+    result = go("mod", "edit", "-json", cwd=tmp_path, env=GO_OFFLINE)
     assert result.returncode != 0
     m = re.search(r"go\.mod:(\d+)", result.stderr)
     assert m, result.stderr

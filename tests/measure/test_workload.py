@@ -7,10 +7,8 @@ real `go mod download` fetches, both offline (a file:// GOPROXY).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import zipfile
@@ -18,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from gomod_samples import GIN_GO_MOD, K8S_GO_MOD
+from helpers import GO_OFFLINE, go
 
 from goaccel.errors import ConfigFileError, InputError
 from goaccel.gocompat.dirhash import hash_mod
@@ -36,24 +35,6 @@ from goaccel.measure.workload import (
 
 GO = shutil.which("go") or str(Path(sys.executable).parent / "go")
 needs_go = pytest.mark.skipif(not Path(GO).exists(), reason="the go toolchain is not installed")
-
-# --- realistic go.mod files -------------------------------------------------------------------
-
-# Everything at once: comments everywhere, quoting, replace of every form, toolchain, exclude,
-
-
-def _go_env(extra: dict[str, str] | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(GOPROXY="off", GOFLAGS="-mod=mod -modcacherw", GOTOOLCHAIN="local")
-    env.update(extra or {})
-    return env
-
-
-def _go(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [GO, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, check=False
-    )
-
 
 # --- parse_go_mod: gocompat's parse, errors as ConfigFileError --------------------------------
 
@@ -281,8 +262,8 @@ def test_workload_is_what_go_mod_download_fetches(tmp_path: Path, go_line: str) 
         'package main\n\nimport (\n\t_ "example.com/Big/d"\n\t_ "example.com/a"\n'
         '\t_ "example.com/b"\n)\n\nfunc main() {}\n'
     )
-    env = _go_env({"GOPROXY": proxy.as_uri(), "GOSUMDB": "off"})
-    tidy = _go(["mod", "tidy"], app, dict(env, GOMODCACHE=str(tmp_path / "cache1")))
+    env = {**GO_OFFLINE, "GOPROXY": proxy.as_uri(), "GOSUMDB": "off"}
+    tidy = go("mod", "tidy", cwd=app, env=dict(env, GOMODCACHE=str(tmp_path / "cache1")))
     assert tidy.returncode == 0, tidy.stderr
     assert f"go {go_line}\n" in (app / "go.mod").read_text()
 
@@ -296,7 +277,7 @@ def test_workload_is_what_go_mod_download_fetches(tmp_path: Path, go_line: str) 
     )
 
     cache = tmp_path / "cache2"
-    download = _go(["mod", "download"], app, dict(env, GOMODCACHE=str(cache)))
+    download = go("mod", "download", cwd=app, env=dict(env, GOMODCACHE=str(cache)))
     assert download.returncode == 0, download.stderr
     fetched = {
         p.relative_to(cache / "cache" / "download").as_posix()
