@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from goaccel.doctor import goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
-from goaccel.errors import ConfigFileError, GoaccelError, GoCommandError
+from goaccel.errors import ConfigFileError, GoaccelError
 from goaccel.gocompat.goproxy import ProxyEntry
 from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
@@ -58,14 +58,9 @@ class Context:
 
 def gather(project: Optional[Path], cwd: Path, *, probe_budget: float) -> Context:
     go = goenv_mod.find_go()
-    try:
-        genv = goenv_mod.read_goenv(go)
-    except GoCommandError as exc:
-        if "GOTOOLCHAIN" not in exc.message:
-            raise
-        # An invalid GOTOOLCHAIN stops every go command, `go env` included: read the rest
-        # with a valid one; the toolchain check then reports the user's value.
-        genv = goenv_mod.read_goenv(go, go_overrides={"GOTOOLCHAIN": "local"})
+    # read_goenv runs go with GOTOOLCHAIN=local, so an invalid GOTOOLCHAIN of the user's
+    # cannot stop it; the toolchain check reports the user's value.
+    genv = goenv_mod.read_goenv(go)
     workload = resolve_workload(project, cwd)
     gomod = None
     if workload.root is not None:

@@ -53,7 +53,6 @@ __all__ = [
     "GO_ENV_FILE",
     "GO_KEYS",
     "NET_KEYS",
-    "EnvFileLine",
     "GoEnv",
     "Setting",
     "check_subprocess_env_value",
@@ -123,20 +122,12 @@ def run_go_settings(
     args: Sequence[str],
     *,
     timeout: float = 30,
-    overrides: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a go command that only reads or writes settings (`go env ...`, `go version`): with
-    the local toolchain (GOTOOLCHAIN=local, unless overrides say otherwise) and from a neutral
-    directory, so that it never downloads a toolchain. Not for commands that build or fetch."""
-    env = {**os.environ, **SETTINGS_OVERRIDES, **(overrides or {})}
+    the local toolchain (GOTOOLCHAIN=local) and from a neutral directory, so that it never
+    downloads a toolchain. Not for commands that build or fetch."""
+    env = {**os.environ, **SETTINGS_OVERRIDES}
     return run_go(go, args, timeout=timeout, env=env, cwd=neutral_dir())
-
-
-@dataclass(frozen=True)
-class EnvFileLine:
-    lineno: int
-    key: str
-    value: str
 
 
 def parse_env_file(text: str, path: Path | str) -> dict[str, str]:
@@ -224,17 +215,15 @@ def read_goenv(
     go: Optional[str] = None,
     *,
     environ: Mapping[str, str] | None = None,
-    go_overrides: Mapping[str, str] | None = None,
 ) -> GoEnv:
     """Read the effective configuration. With go missing, it is computed from the files alone.
 
-    go_overrides are set for the `go env` call only, on top of SETTINGS_OVERRIDES (which
-    `go env` always runs with, from a neutral directory: run_go_settings); those keys keep the
-    user's value, computed from the environment and the files as go would.
+    `go env` runs with SETTINGS_OVERRIDES, from a neutral directory (run_go_settings); those
+    keys keep the user's value, computed from the environment and the files as go would.
     GONOPROXY and GONOSUMDB default to GOPRIVATE while empty, with or without go.
     """
     environ = os.environ if environ is None else environ
-    overrides = {**SETTINGS_OVERRIDES, **(go_overrides or {})}
+    overrides = SETTINGS_OVERRIDES
     go_version = None
     goroot: Optional[Path] = None
     effective: dict[str, str] = {}
@@ -252,7 +241,6 @@ def read_goenv(
                 "GOARCH",
                 *GO_KEYS,
             ],
-            overrides=overrides,
         )
         if proc.returncode != 0:
             msg = untrusted(proc.stderr or proc.stdout, limit=300)
@@ -326,13 +314,7 @@ def go_env_write(go: str, changes: Mapping[str, Optional[str]]) -> list[str]:
     ):
         if args is None:
             continue
-        # A GOTOOLCHAIN written with GOTOOLCHAIN=local in go's environment would draw go's
-        # "does not override conflicting OS environment variable" warning: go runs
-        # `go env -w GOTOOLCHAIN=...` with the local toolchain by itself.
-        keep = (
-            {"GOTOOLCHAIN": os.environ.get("GOTOOLCHAIN", "")} if "GOTOOLCHAIN" in changes else None
-        )
-        proc = run_go_settings(go, args, overrides=keep)
+        proc = run_go_settings(go, args)
         text = mask_urls_in_text(untrusted(proc.stderr, limit=400, keep_newlines=True))
         if proc.returncode != 0:
             raise WriteError(f"`go {args[0]} {args[1]}` failed: {text.strip()}")

@@ -182,8 +182,7 @@ class Target:
             if all(read_bytes_or_none(Path(c.path)) == c.before for c in changes):
                 journal.drop(entry.id)
             raise
-        entry.state = "applied"
-        journal.save([e for e in journal.load() if e.id != entry.id] + [entry])
+        journal.mark_applied(entry.id)
         return Written(prepared.target, [str(f.path) for f in files], entry.id, warnings)
 
     def write(
