@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -12,6 +11,8 @@ from goaccel.cli.main import boundary
 from goaccel.cli.options import Json, Verbose, seconds
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from goaccel.cli.console import UI
     from goaccel.doctor.model import Report
 
@@ -189,7 +190,7 @@ def _render(ui: UI, report: Report) -> None:
             block("", f"(and {len(f.details) - len(shown)} more: -v or --json shows all)", "dim")
         if f.fix:
             block("fix:", "")
-            for line in _fix_lines(f.fix, width):
+            for line in _fix_lines(f.fix, width, ui.out):
                 # One line each, never wrapped by us: a pasted command must stay whole.
                 ui.out.print(Text(line, style="cyan"), soft_wrap=True)  # fits: _fix_lines
     t = report.timing
@@ -216,11 +217,10 @@ def _render(ui: UI, report: Report) -> None:
         ui.print("[green]No problems found.[/green]")
 
 
-def _fix_lines(fix: str, width: int) -> list[str]:
+def _fix_lines(fix: str, width: int, console: Console) -> list[str]:
     """The fix's lines indented by 12; a line too long for that loses its comment to a line
     of its own above it, then its indentation, and one longer than the terminal is wrapped
     at its spaces (a value without spaces folds at the width, so it can be joined back)."""
-    from rich.console import Console
     from rich.text import Text
 
     out = []
@@ -233,8 +233,7 @@ def _fix_lines(fix: str, width: int) -> list[str]:
         if len(line) <= width:
             out.append(" " * max(0, min(12, width - len(line))) + line)
             continue
-        measure = Console(width=width, file=open(os.devnull, "w"))  # noqa: SIM115
-        out += [str(p).rstrip() for p in Text(line, overflow="fold").wrap(measure, width)]
+        out += [str(p).rstrip() for p in Text(line, overflow="fold").wrap(console, width)]
     return out
 
 

@@ -96,9 +96,16 @@ def hash_zip(data: bytes | IO[bytes]) -> str:
                             )
                         h.update(chunk)
                 digests[raw] = h.hexdigest()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
-        raise DirhashError(f"not a valid module zip: {exc}") from exc
-    except NotImplementedError as exc:  # an unsupported compression method
+    except DirhashError:
+        raise  # too large: its own message, not "not a valid module zip"
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        NotImplementedError,  # an unsupported compression method
+    ) as exc:
         raise DirhashError(f"not a valid module zip: {exc}") from exc
     return _summary((raw, digests[raw]) for raw in names)
 

@@ -511,12 +511,6 @@ def parse_goproxy(value: str, *, windows: Optional[bool] = None) -> ParsedGoprox
     )
 
 
-def parse(value: str, *, windows: Optional[bool] = None) -> tuple[list[ProxyEntry], list[str]]:
-    """(go's list of entries, the errors of invalid entries): parse_goproxy, in short."""
-    parsed = parse_goproxy(value, windows=windows)
-    return parsed.entries, parsed.problems
-
-
 def _join(items: Sequence[tuple[str, bool]]) -> str:
     out = ""
     for i, (text, bar) in enumerate(items):

@@ -12,12 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Optional
 
-__all__ = ["SUMDB_CN", "SUMDB_DEFAULT", "SUMDB_DEFAULT_KEY", "Gosumdb", "parse_gosumdb"]
+__all__ = ["SUMDB_CN", "SUMDB_DEFAULT", "Gosumdb", "parse_gosumdb"]
 
 SUMDB_DEFAULT = "sum.golang.org"
 SUMDB_CN = "sum.golang.google.cn"
-# knownGOSUMDB in sumdb.go: the key go uses when GOSUMDB names sum.golang.org alone.
-SUMDB_DEFAULT_KEY = "sum.golang.org+033de0ae+Ac4zctda0e5eza+HJyk9SxEdh+s3Ux18htTTAD8OuAn8"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Optional
 
-__all__ = ["canonical_version", "is_valid", "major"]
+__all__ = ["canonical_version", "major"]
 
 _SEMVER = re.compile(
     r"^v(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*)(?:\.(0|[1-9][0-9]*)"
@@ -18,11 +18,6 @@ _SEMVER = re.compile(
     r"(?:\.(?:0|[1-9][0-9]*|[0-9]*[A-Za-z-][0-9A-Za-z-]*))*)?"
     r"(\+[0-9A-Za-z-]+(?:\.[0-9A-Za-z-]+)*)?)?)?\Z"
 )
-
-
-def is_valid(version: str) -> bool:
-    """semver.IsValid: "v1", "v1.2", "v1.2.3-pre+build"; not "1.2.3" nor "v01"."""
-    return _SEMVER.match(version) is not None
 
 
 def canonical_version(version: str) -> Optional[str]:
