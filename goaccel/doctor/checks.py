@@ -20,6 +20,7 @@ from goaccel.doctor import goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.errors import ConfigFileError, GoaccelError
 from goaccel.gocompat.goproxy import ProxyEntry
+from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT, parse_gosumdb
 from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
 from goaccel.measure.catalog import Catalog, load_catalog
@@ -321,15 +322,12 @@ def check_proxy_reachability(ctx: Context) -> list[Finding]:
 # --------------------------------------------------------------------------- checksum database
 
 
-def _sumdb_name(value: str) -> str:
-    return value.split(maxsplit=1)[0].split("+", 1)[0] if value.strip() else "sum.golang.org"
-
-
 def check_sumdb(ctx: Context) -> list[Finding]:
     g = ctx.goenv
     out: list[Finding] = []
     gosumdb = g.value("GOSUMDB")
-    if gosumdb.strip() == "off":
+    db = parse_gosumdb(gosumdb)
+    if db.off:
         out.append(
             Finding(
                 "sumdb-off",
@@ -368,15 +366,15 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                 fix=_unset_fix(g, "GOINSECURE", "if you no longer need it"),
             )
         )
-    if gosumdb.strip() == "off":
+    if db.off:
         return out
-    name = _sumdb_name(gosumdb)
-    has_url = len(gosumdb.split()) > 1
-    china = name == "sum.golang.google.cn"  # go rewrites it to sum.golang.org + that URL
+    name = db.name or SUMDB_DEFAULT
+    has_url = db.url is not None
+    china = name == SUMDB_CN  # go rewrites it to sum.golang.org + that URL (db.resolved())
     if has_url or china:
-        reach_key = "sum.golang.google.cn" if china and not has_url else GOSUMDB_URL
+        reach_key = SUMDB_CN if china and not has_url else GOSUMDB_URL
         reachable = ctx.probes.sumdb_reachable.get(reach_key) if ctx.probes else None
-        server = gosumdb.split()[1] if has_url else "https://sum.golang.google.cn"
+        server = db.resolved().url or ""
         if reachable is False:
             out.append(
                 Finding(
@@ -401,7 +399,7 @@ def check_sumdb(ctx: Context) -> list[Finding]:
                 )
             )
         return out
-    if name != "sum.golang.org":
+    if name != SUMDB_DEFAULT:
         out.append(Finding("sumdb-custom", OK, f"GOSUMDB={_show(gosumdb)}: your own database"))
         return out
     # Replay go's walk (modfetch/sumdb.go): each GOPROXY entry in order.
