@@ -549,7 +549,9 @@ def strategy_goaccel(
     workload = load_project(project)
     targets = [Target(name=n, url=u, origin="command line") for n, u in urls.items()]
     t0 = time.perf_counter()
-    m = measure(targets, workload, budget=budget, catalog=Catalog(mirrors=()), gomodcache=None)
+    m = measure(
+        targets, workload, budget=budget, catalog=Catalog(mirrors=()), gomodcache=None, positions=2
+    )
     wall = time.perf_counter() - t0
     run, ranking = m.run, m.ranking
     per: dict[str, dict[str, Any]] = {}

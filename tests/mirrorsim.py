@@ -458,6 +458,9 @@ class Profile:
     sumdb_root: bool = False
     #: Which requests the faults apply to; see the class docstring.
     apply_to: str = "all"
+    #: Honour ``Range: bytes=A-B`` on zips with a 206 (as most mirrors' storage does); False
+    #: sends the whole body with 200, as a server that ignores Range.
+    ranges: bool = True
 
     def __post_init__(self) -> None:
         self.missing = frozenset(self.missing)
@@ -515,16 +518,48 @@ class TokenBucket:
         self._lock = threading.Lock()
         self._next = 0.0
 
-    def consume(self, n: int, rate: float) -> bool:
-        """Block until ``n`` bytes may be sent at ``rate``; False if the server is stopping."""
+    def reserve(self, n: int, rate: float) -> float:
+        """Reserve the link for ``n`` bytes at ``rate``; the monotonic time the slot ends."""
         with self._lock:
             start = max(time.monotonic(), self._next)
             self._next = start + n / rate
-            due = self._next
-        delay = due - time.monotonic()
-        if delay > 0:
-            return not self._stop.wait(delay)
-        return not self._stop.is_set()
+            return self._next
+
+    def consume(self, n: int, rate: float) -> bool:
+        """Block until ``n`` bytes may be sent at ``rate``; False if the server is stopping."""
+        return _wait_until(self.reserve(n, rate), self._stop)
+
+
+def _wait_until(due: float, stop: threading.Event) -> bool:
+    delay = due - time.monotonic()
+    if delay > 0:
+        return not stop.wait(delay)
+    return not stop.is_set()
+
+
+class SharedLink:
+    """One downlink shared by several mirrors, as the user's last mile is in real life.
+
+    The same virtual clock as :class:`TokenBucket`, kept in shared memory so that mirrors in
+    other processes (``multiprocessing``, spawn: pass it as a Process argument) pace their
+    bodies against the same link; ``time.monotonic`` is the same clock in every process.
+    Every response body of every mirror given the link queues on it, small ones too: a
+    mirror's ``.info`` waits behind another mirror's zip, as it would on a congested link.
+    """
+
+    def __init__(self, rate: float) -> None:
+        import multiprocessing
+
+        if rate <= 0:
+            raise ValueError("a link's rate must be positive")
+        self.rate = rate
+        self._next = multiprocessing.get_context("spawn").Value("d", 0.0)
+
+    def reserve(self, n: int) -> float:
+        with self._next.get_lock():
+            start = max(time.monotonic(), self._next.value)
+            self._next.value = start + n / self.rate
+            return float(self._next.value)
 
 
 @dataclass
@@ -566,6 +601,16 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Clients that hang up mid-response are routine here; do not print tracebacks."""
+
+
+def _byte_range(header: str | None, size: int) -> tuple[int, int] | None:
+    """One ``bytes=A-B`` (or ``A-``) range within ``size``, else None (served whole)."""
+    m = re.fullmatch(r"bytes=(\d+)-(\d*)", (header or "").strip())
+    if m is None or size == 0:
+        return None
+    first = int(m.group(1))
+    last = min(int(m.group(2)) if m.group(2) else size - 1, size - 1)
+    return (first, last) if first <= last else None
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -665,8 +710,16 @@ class _Handler(BaseHTTPRequestHandler):
         if not self._delay(profile):
             self.close_connection = True
             return
+        extra: dict[str, str] = {}
+        wanted = _byte_range(self.headers.get("Range"), len(body))
+        if wanted is not None and status == 200 and route.kind == "zip" and profile.ranges:
+            first, last = wanted
+            extra["Content-Range"] = f"bytes {first}-{last}/{len(body)}"
+            status, body, stall_after = 206, body[first : last + 1], None
         self.send_response(status)
         self.send_header("Content-Type", ctype)
+        for key, value in extra.items():
+            self.send_header(key, value)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if stall_after is not None:
@@ -677,17 +730,22 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
 
     def _write(self, body: bytes, profile: Profile) -> bool:
-        """Send ``body``, paced by the mirror's shared bucket; False if stopped midway."""
+        """Send ``body``, paced by the mirror's bucket and its shared link; False if stopped."""
         view = memoryview(body)
         rate = profile.bandwidth
-        if rate is None:
+        link = self.sim.link
+        if rate is None and link is None:
             self.wfile.write(view)
             return True
+        slowest = min(r for r in (rate, link.rate if link else None) if r is not None)
         # Small chunks (~20 ms of link time each) keep the pacing smooth and measurable.
-        chunk = max(256, min(16384, int(rate / 50)))
+        chunk = max(256, min(16384, int(slowest / 50)))
         for offset in range(0, len(view), chunk):
             piece = view[offset : offset + chunk]
-            if not self.sim._bucket.consume(len(piece), rate):
+            due = self.sim._bucket.reserve(len(piece), rate) if rate is not None else 0.0
+            if link is not None:
+                due = max(due, link.reserve(len(piece)))
+            if not _wait_until(due, self.sim._stopping):
                 return False
             self.wfile.write(piece)
         return True
@@ -716,6 +774,9 @@ class MirrorSim:
 
     ``prefix`` (e.g. ``"/goproxy"``) serves the protocol under a base path, as
     mirrors.aliyun.com/goproxy/ does; requests outside it get 404.
+
+    ``link`` (a :class:`SharedLink`) makes this mirror's responses share one downlink with
+    every other mirror given the same link, even in other processes.
     """
 
     def __init__(
@@ -726,8 +787,11 @@ class MirrorSim:
         name: str = "sim",
         prefix: str = "",
         port: int = 0,
+        link: SharedLink | None = None,
     ) -> None:
         self.name = name
+        #: The downlink this mirror shares with others (None: its own, unlimited).
+        self.link = link
         self.profile = profile if profile is not None else Profile()
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.modules: tuple[Module, ...] = tuple(modules)
@@ -937,13 +1001,20 @@ def refused_url() -> str:
 
 @contextlib.contextmanager
 def start_mirrors(
-    profiles: Mapping[str, Profile], modules: Iterable[Module], *, prefix: str = ""
+    profiles: Mapping[str, Profile],
+    modules: Iterable[Module],
+    *,
+    prefix: str = "",
+    link: SharedLink | None = None,
 ) -> Iterator[dict[str, MirrorSim]]:
-    """Run one :class:`MirrorSim` per named profile, all serving ``modules``; stop them all."""
+    """Run one :class:`MirrorSim` per named profile, all serving ``modules``; stop them all.
+    ``link``: one downlink they all share."""
     modules = tuple(modules)
     with contextlib.ExitStack() as stack:
         yield {
-            name: stack.enter_context(MirrorSim(modules, profile, name=name, prefix=prefix))
+            name: stack.enter_context(
+                MirrorSim(modules, profile, name=name, prefix=prefix, link=link)
+            )
             for name, profile in profiles.items()
         }
 

@@ -21,7 +21,7 @@ from goaccel.errors import InputError, NoUsableMirrorError
 from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT, parse_gosumdb
 from goaccel.gocompat.pathmatch import merge_patterns, pattern_problem, split_list
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GOROOT_ENV, GoEnv
-from goaccel.measure.rank import Ranked, Ranking
+from goaccel.measure.rank import Ranked, Ranking, fallback_order
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 OWNED_KEYS = ("GOPROXY", "GOSUMDB", "GOPRIVATE", "GONOPROXY", "GONOSUMDB")
@@ -188,13 +188,9 @@ def decide_gosumdb(
 
 
 def _fallbacks(rest: Sequence[Ranked], n: int, notes: list[str]) -> list[Ranked]:
-    """The n mirrors after the best one. A fallback exists for when the first mirror fails;
-    an incomplete mirror's misses go on to `direct`, which is what fails behind a firewall,
-    so while complete mirrors remain, an incomplete one never stands ahead of them, however
-    close its predicted time (its order among its kind is the ranking's)."""
-    complete = [e for e in rest if not e.probe.missing]
-    incomplete = [e for e in rest if e.probe.missing]
-    chosen = (complete + incomplete)[:n]
+    """The n mirrors after the best one, in rank.fallback_order (complete ones first), with a
+    note when that passes over a faster incomplete one."""
+    chosen = fallback_order(rest)[:n]
     ranked_order = list(rest[:n])
     passed_over = [e for e in ranked_order if e not in chosen]
     if passed_over:

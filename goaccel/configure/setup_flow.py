@@ -109,6 +109,7 @@ def run_measure(
         catalog=s.catalog,
         gomodcache=s.goenv.gomodcache or _gomodcache(),
         on_progress=on_progress,
+        positions=1 + max(0, s.opts.fallbacks),
     )
 
 

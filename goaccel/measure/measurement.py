@@ -130,11 +130,22 @@ def measure(
     catalog: Catalog,
     gomodcache: Optional[str] = None,
     on_progress: Callable[[MirrorProbe], None] | None = None,
+    positions: Optional[int] = None,
 ) -> Measurement:
+    """Probe and rank. positions: how many mirrors the result is for (the best and its
+    fallbacks): measuring stops once no other mirror could change them (schedule.py); None
+    measures every mirror until it is done or the budget is spent."""
     zips, mods = expected_hashes(workload)
-    settings = ProbeSettings(budget=budget, expected_hashes=zips, expected_mod_hashes=mods)
+    cached = known_zip_sizes(workload, gomodcache)
+    settings = ProbeSettings(
+        budget=budget,
+        expected_hashes=zips,
+        expected_mod_hashes=mods,
+        size_hints=dict(cached),
+        positions=positions,
+    )
     sumdb_urls = {s.name: s.url for s in catalog.sumdbs}
     run = probe(targets, workload.modules, settings, sumdb_urls, on_progress)
-    known = {**run.size_hints, **known_zip_sizes(workload, gomodcache)}
+    known = {**run.size_hints, **cached}
     ranking = rank(run.mirrors, workload.modules, known_sizes=known)
     return Measurement(run, ranking, workload)

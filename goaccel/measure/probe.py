@@ -47,6 +47,10 @@ class ProbeSettings:
     size_hints: dict[str, int] = field(default_factory=dict)
     probe_sizes: bool = True
     seed: int = 0
+    # Stop early (schedule.py) once no mirror still being measured could change the best one
+    # or its positions-1 fallbacks; None measures every mirror to the end (doctor, bench).
+    positions: Optional[int] = None
+    parallelism: Optional[int] = None  # GOMAXPROCS of the go that will download (rank.py)
 
 
 @dataclass
@@ -88,6 +92,8 @@ class MirrorProbe:
     requests: int = 0
     elapsed_s: float = 0.0
     finished: bool = False
+    # Why measuring it stopped early (schedule.py): it could no longer change the choice.
+    let_go: Optional[str] = None
 
     @property
     def display_url(self) -> str:
@@ -128,7 +134,12 @@ class MirrorProbe:
 
     @property
     def usable(self) -> bool:
-        return self.error is None and not self.mismatched and self.first_request_s is not None
+        return (
+            self.error is None
+            and self.let_go is None
+            and not self.mismatched
+            and self.first_request_s is not None
+        )
 
 
 @dataclass(frozen=True)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import math
 import random
 import tempfile
 import time
 from collections.abc import Mapping, Sequence
-from typing import IO, Any, Optional
+from typing import IO, TYPE_CHECKING, Any, Optional
 
 from goaccel.errors import InputError
 from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
@@ -24,6 +25,9 @@ from goaccel.measure.classify import (
 from goaccel.measure.probe import MirrorProbe, ProbeSettings, Sample, Target
 from goaccel.measure.workload import ModuleRef
 from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
+
+if TYPE_CHECKING:
+    from goaccel.measure.schedule import Schedule
 
 
 class _HTTPStatus(Exception):
@@ -75,6 +79,25 @@ class MirrorProber:
         self.active_zips = 0
         self.zip_window_start = 0.0
         self._checked: set[str] = set()
+        # The zip turn (schedule.py): zips are streamed only until window_end; the window
+        # restarts at the first zip byte, so a slow first answer does not eat it.
+        self.schedule: Optional[Schedule] = None
+        self.window_s = math.inf
+        self.window_end = math.inf
+        self._window_anchored = False
+        self.learning_sizes = False
+        self.ignores_range = False
+
+    @property
+    def completeness_sample_size(self) -> int:
+        return min(len(self.modules), self.s.completeness_sample)
+
+    def zip_header_waits(self) -> list[_Tracker]:
+        """Zip requests in flight that have no answer yet."""
+        return [t for _url, t in self.inflight.values() if t.kind == "zip" and t.state != "body"]
+
+    def window_over(self) -> bool:
+        return time.monotonic() >= self.window_end
 
     # -- one request, with bookkeeping for stall classification
     async def _get(
@@ -138,7 +161,7 @@ class MirrorProber:
                         spool.write(chunk)
                         self.result.zip_bytes += resp.num_bytes_downloaded - wire
                         wire = resp.num_bytes_downloaded
-                        if self.result.zip_bytes >= self.s.zip_bytes_cap:
+                        if self.result.zip_bytes >= self.s.zip_bytes_cap or self.window_over():
                             complete = False
                             break
                 finally:
@@ -158,6 +181,9 @@ class MirrorProber:
             return Sample("zip", module, 200, time.monotonic() - t0, wire, ttfb)
 
     def _zip_started(self) -> None:
+        if not self._window_anchored and self.window_s != math.inf:
+            self._window_anchored = True
+            self.window_end = max(self.window_end, time.monotonic() + self.window_s)
         if self.active_zips == 0:
             self.zip_window_start = time.monotonic()
         self.active_zips += 1
@@ -244,8 +270,10 @@ class MirrorProber:
         if r.first_request_s is None:
             # No module request was made: the checksum database's answer is the first one.
             await self._sumdb(client, sumdb_url, first=True)
+            self._phase1_done()
             await asyncio.gather(self._completeness(client), self._zips(client))
             return
+        self._phase1_done()
         # The checksum database check is optional information: it runs beside phase 2, never
         # holds it up, and its failure only changes the GOSUMDB decision (plan.py).
         sumdb = asyncio.ensure_future(self._sumdb(client, sumdb_url, first=False))
@@ -261,6 +289,10 @@ class MirrorProber:
             sumdb.cancel()  # no answer: status None, which plan.py treats as go would
             with contextlib.suppress(asyncio.CancelledError):
                 await sumdb
+
+    def _phase1_done(self) -> None:
+        if self.schedule is not None:
+            self.schedule.phase1_done(self)
 
     async def _sumdb(self, client: Any, url: str, *, first: bool) -> None:
         r = self.result
@@ -304,15 +336,13 @@ class MirrorProber:
                         self.result.mismatched.append(
                             f"{key}/go.mod (h1 {actual} != go.sum {expected})"
                         )
-                if s.status == 200 and m.needs_zip and self.s.probe_sizes:
-                    await self._learn_size(client, m, key)
 
         await asyncio.gather(*(check(m) for m in sample))
 
     async def _learn_size(self, client: Any, m: ModuleRef, key: str) -> None:
         """The zip's size from the headers of a 1-byte ranged GET (Content-Range), or of the
         whole answer when the mirror ignores Range (Content-Length): the body is not read."""
-        if key in self.s.size_hints:
+        if key in self.s.size_hints or self.ignores_range:
             return
         url = module_url(self.t.url, m, "zip")
         self.result.requests += 1
@@ -323,6 +353,9 @@ class MirrorProber:
                     total = resp.headers.get("content-range", "").rpartition("/")[2]
                     size = int(total) if total.isdigit() else None
                 elif resp.status_code == 200:
+                    # Range ignored: the whole body is on its way and takes the link until
+                    # the connection closes. Ask this mirror no more sizes.
+                    self.ignores_range = True
                     length = resp.headers.get("content-length", "")
                     size = int(length) if length.isdigit() else None
                 if size is not None:
@@ -334,11 +367,44 @@ class MirrorProber:
 
     async def _zips(self, client: Any) -> None:
         zips = _spread([m for m in self.modules if m.needs_zip], self.s.zip_sample, self.s.seed)
+        if not zips:
+            return
+        if self.schedule is not None and not await self.schedule.turn(self):
+            return  # let go before its turn came
+        try:
+            await self._zips_in_turn(client, zips)
+            if self.s.probe_sizes:
+                self.learning_sizes = True
+                try:
+                    await self._learn_sizes(client)
+                finally:
+                    self.learning_sizes = False
+        finally:
+            if self.schedule is not None:
+                self.schedule.turn_done(self)
+
+    async def _learn_sizes(self, client: Any) -> None:
+        """The sizes of the workload's zips not known yet, shared by all mirrors of the run.
+        Asked in this mirror's turn, after its zips: a mirror that ignores Range sends whole
+        bodies, which must not take the link from another mirror's measurement."""
+        sample = _spread(self.modules, self.s.completeness_sample, self.s.seed)
+        todo = [
+            m for m in sample if m.needs_zip and f"{m.path}@{m.version}" not in self.s.size_hints
+        ]
+        sem = asyncio.Semaphore(max(1, self.s.concurrency - 1))
+
+        async def one(m: ModuleRef) -> None:
+            async with sem:
+                await self._learn_size(client, m, f"{m.path}@{m.version}")
+
+        await asyncio.gather(*(one(m) for m in todo))
+
+    async def _zips_in_turn(self, client: Any, zips: Sequence[ModuleRef]) -> None:
         sem = asyncio.Semaphore(2)
 
         async def fetch(m: ModuleRef) -> None:
             async with sem:
-                if self.result.zip_bytes >= self.s.zip_bytes_cap:
+                if self.result.zip_bytes >= self.s.zip_bytes_cap or self.window_over():
                     return
                 key = f"{m.path}@{m.version}"
                 try:

@@ -43,6 +43,7 @@ SLOWER = "slower"
 STALE = "stale"
 TAMPERED = "tampered"
 EMPTY = "empty"
+LET_GO = "let-go"  # measuring stopped early: it could no longer change the choice
 
 
 @dataclass
@@ -110,6 +111,50 @@ def estimate_workload_bytes(
     return sum(sizes.get(k, typical) for k in zip_keys)
 
 
+def round_trips(modules: Sequence[ModuleRef], parallelism: int) -> int:
+    """go mod download (go1.27): every .mod, GOMAXPROCS at a time; then each zip module's
+    .info strictly one after another; then the zips, GOMAXPROCS at a time."""
+    n = len(modules)
+    zip_mods = sum(1 for m in modules if m.needs_zip)
+    return zip_mods + math.ceil(n / parallelism) + math.ceil(zip_mods / parallelism)
+
+
+def default_parallelism(parallelism: int | None = None) -> int:
+    """GOMAXPROCS as go would have it here: the CPU count."""
+    return max(1, parallelism or os.cpu_count() or 4)
+
+
+def missing_cost_s(missing: int, sample: int, modules: int, latency_s: float) -> float:
+    """The completeness term: the share of the sample the mirror lacks, over the workload."""
+    return (missing / sample if sample else 0.0) * modules * (latency_s + MISSING_COST_S)
+
+
+def fallback_order(rest: Sequence[Ranked]) -> list[Ranked]:
+    """The mirrors after the best one, in the order they serve as fallbacks. A fallback exists
+    for when the first mirror fails; an incomplete mirror's misses go on to `direct`, which is
+    what fails behind a firewall, so while complete mirrors remain, an incomplete one never
+    stands ahead of them, however close its predicted time (its order among its kind is the
+    ranking's)."""
+    complete = [e for e in rest if not e.probe.missing]
+    incomplete = [e for e in rest if e.probe.missing]
+    return complete + incomplete
+
+
+def chosen_horizon(ranking: Ranking, positions: int) -> Optional[float]:
+    """The predicted time a mirror still being measured must beat to change what setup
+    writes (the best and positions-1 fallbacks), or None when it could change it however slow
+    it is: too few usable mirrors yet, or too few complete ones for the fallbacks (a complete
+    mirror is preferred as a fallback whatever its time)."""
+    usable = ranking.usable
+    if len(usable) < positions or positions < 1:
+        return None
+    rest = usable[1:]
+    if sum(1 for e in rest if not e.probe.missing) < positions - 1:
+        return None
+    chain = [usable[0], *fallback_order(rest)[: positions - 1]]
+    return max(e.predicted_s or 0.0 for e in chain)
+
+
 def rank(
     probes: Sequence[MirrorProbe],
     modules: Sequence[ModuleRef],
@@ -117,13 +162,11 @@ def rank(
     known_sizes: Mapping[str, int] | None = None,
     parallelism: int | None = None,
 ) -> Ranking:
-    par = max(1, parallelism or os.cpu_count() or 4)
+    par = default_parallelism(parallelism)
     zip_mods = sum(1 for m in modules if m.needs_zip)
     n = len(modules)
     total_bytes = estimate_workload_bytes(modules, probes, known_sizes or {})
-    # go mod download (go1.27): every .mod, GOMAXPROCS at a time; then each zip module's
-    # .info strictly one after another; then the zips, GOMAXPROCS at a time. Round trips:
-    round_trips = zip_mods + math.ceil(n / par) + math.ceil(zip_mods / par)
+    trips = round_trips(modules, par)
     # A mirror whose zips did not start within the budget (high latency, tight budget) gets
     # the median of the others: neither rewarded nor punished for what was not measured.
     measured = [t for p in probes if p.usable and (t := p.throughput_bps)]
@@ -133,6 +176,9 @@ def rank(
     for p in probes:
         if p.error is not None:
             entries.append(Ranked(p, p.error.kind, p.error.detail))
+            continue
+        if p.let_go is not None:
+            entries.append(Ranked(p, LET_GO, p.let_go))
             continue
         if p.mismatched:
             entries.append(
@@ -148,12 +194,11 @@ def rank(
             continue
         lat = p.latency_s or 0.0
         thr = p.throughput_bps or fallback_thr
-        missing_frac = len(p.missing) / p.checked if p.checked else 0.0
         est = Estimate(
             connect_s=p.connect_s or 0.0,
-            requests_s=round_trips * lat,
+            requests_s=trips * lat,
             transfer_s=total_bytes / thr if total_bytes else 0.0,
-            missing_s=missing_frac * n * (lat + MISSING_COST_S),
+            missing_s=missing_cost_s(len(p.missing), p.checked, n, lat),
         )
         entries.append(Ranked(p, "", "", est))
 

@@ -22,6 +22,7 @@ from goaccel.measure.classify import (
 )
 from goaccel.measure.probe import USER_AGENT, MirrorProbe, ProbeRun, ProbeSettings, Target
 from goaccel.measure.prober import MirrorProber
+from goaccel.measure.schedule import Schedule
 from goaccel.measure.workload import ModuleRef
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
@@ -116,6 +117,24 @@ def _make_client(deadline_s: float, concurrency: int, ssl_context: ssl.SSLContex
     )
 
 
+#: How often the runner looks at the schedule while nothing completes (turn windows, the
+#: barrier, the decision to stop).
+TICK_S = 0.02
+#: Once every mirror is measured, how long a checksum database check may still take.
+SUMDB_GRACE_S = 1.0
+
+
+def _let_go(prober: MirrorProber, reason: str, on_progress: Any) -> None:
+    """Stop measuring a mirror that can no longer change the choice, and say why."""
+    r = prober.result
+    prober.flush_zip_window()
+    r.let_go = reason
+    r.elapsed_s = time.monotonic() - prober.started
+    r.finished = True
+    if on_progress is not None:
+        on_progress(r)
+
+
 async def _probe_one(prober: MirrorProber, client: Any) -> None:
     try:
         await prober.run(client)
@@ -173,8 +192,17 @@ async def probe_async(
             hint="fix the variable (http://HOST:PORT) or unset it",
         ) from None
     start = time.monotonic()
+    schedule = Schedule(
+        probers,
+        modules,
+        budget=budget,
+        start=start,
+        positions=settings.positions,
+        parallelism=settings.parallelism,
+    )
     for p in probers:
         p.started = start
+        p.schedule = schedule
     tasks: dict[asyncio.Future[Any], MirrorProber] = {
         asyncio.ensure_future(_probe_one(p, c)): p for p, c in zip(probers, clients)
     }
@@ -183,17 +211,41 @@ async def probe_async(
         for name, url in (sumdb_urls or {}).items()
     }
     pending: set[asyncio.Future[Any]] = set(tasks) | set(sumdb_tasks.values())
+    let_go: dict[asyncio.Future[Any], str] = {}
     while pending:
         remaining = settings.budget - (time.monotonic() - start)
         if remaining <= 0:
             break
         done, pending = await asyncio.wait(
-            pending, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
+            pending, timeout=min(remaining, TICK_S), return_when=asyncio.FIRST_COMPLETED
         )
         for fut in done:
             prober = tasks.get(fut)
             if prober is not None and on_progress is not None:
                 on_progress(prober.result)
+        now = time.monotonic()
+        schedule.tick(now)
+        # Mirrors whose turn was skipped, and, once the answer is known, all that remain.
+        for fut in pending:
+            prober = tasks.get(fut)
+            if prober is not None and id(prober) in schedule.let_go:
+                let_go[fut] = schedule.let_go[id(prober)]
+        reasons = schedule.stop_reasons(now)
+        if reasons:
+            for fut in pending:
+                prober = tasks.get(fut)
+                if prober is not None and id(prober) in reasons:
+                    let_go.setdefault(fut, reasons[id(prober)])
+        for fut in [f for f in pending if f in let_go]:
+            pending.discard(fut)
+            fut.cancel()
+            _let_go(tasks[fut], let_go[fut], on_progress)
+        if pending and not any(f in tasks for f in pending):
+            # Only checksum database checks are left: a short grace, not the whole budget.
+            remaining = settings.budget - (time.monotonic() - start)
+            await asyncio.wait(pending, timeout=max(0.0, min(remaining, SUMDB_GRACE_S)))
+            pending = {f for f in pending if not f.done()}
+            break
     for fut in pending:
         prober = tasks.get(fut)
         if prober is not None:
@@ -202,8 +254,9 @@ async def probe_async(
             if on_progress is not None:
                 on_progress(prober.result)
         fut.cancel()
-    if pending:
-        await asyncio.wait(pending, timeout=0.3)
+    cancelled = pending | set(let_go)
+    if cancelled:
+        await asyncio.wait(cancelled, timeout=0.3)
     sumdb_reachable: dict[str, Optional[bool]] = {}
     for name, fut in sumdb_tasks.items():
         if fut.done() and not fut.cancelled():

@@ -1,0 +1,241 @@
+"""When each mirror may download zips, and when the whole measurement may stop.
+
+Every mirror measured at once shares the user's last mile. Measured all together, each one
+looks as thin as the link divided by the number of mirrors, and a mirror whose small requests
+queue behind another mirror's zips gets a worse latency than it has. go itself downloads from
+one mirror at a time. So:
+
+1. **Latency first.** No zip is asked of any mirror until every mirror has finished its small
+   sequential requests (`@v/list`, `.info`, `.mod`), has failed, or has stayed silent for a
+   while (the barrier): latency is measured on an idle link.
+2. **One mirror at a time streams zips** (its turn), for a short window, in order of promise
+   (the lowest lower bound first). Its throughput is then what go would get from it alone.
+   The `.mod` completeness checks, small, go on beside the turns.
+3. **Stop when the answer is known** (when ProbeSettings.positions is set, as setup does).
+   A mirror not yet fully measured has a lower bound on its predicted time: one that has not
+   answered its first request after t seconds has a latency of at least t, so it needs at
+   least t for each round trip of the workload; one that answered needs at least its
+   requests' time, its known misses' cost, and, while a zip request waits for its headers,
+   that wait for each round of zips. Once no such bound is below the predicted time of the
+   mirrors setup would write (the best and its fallbacks), the pending mirrors are let go,
+   each with the reason, and the budget is not waited out. The budget stays the hard ceiling.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Optional
+
+from goaccel.measure.rank import (
+    chosen_horizon,
+    default_parallelism,
+    missing_cost_s,
+    rank,
+    round_trips,
+)
+from goaccel.measure.workload import ModuleRef
+
+if TYPE_CHECKING:
+    from goaccel.measure.prober import MirrorProber
+
+#: The barrier waits at most this share of the budget for mirrors still in their small
+#: requests, and lets a silent mirror hold it for at least SILENT_MIN_S.
+BARRIER_SHARE = 0.3
+SILENT_MIN_S = 0.5
+#: A turn lasts this long after the first zip byte (at least WINDOW_MIN_S, at most
+#: WINDOW_MAX_S): long enough for a few zips, short enough for ten mirrors in two seconds.
+WINDOW_SHARE = 0.06
+WINDOW_MIN_S = 0.25
+WINDOW_MAX_S = 1.0
+#: A turn whose mirror sends no zip byte is passed on after the window and this much more:
+#: its requests go on in the background (a stall is still classified at the deadline).
+NO_BYTES_GRACE_S = 0.25
+
+
+def window_seconds(budget: float) -> float:
+    return min(WINDOW_MAX_S, max(WINDOW_MIN_S, budget * WINDOW_SHARE))
+
+
+def _fmt(s: float) -> str:
+    return f"{s * 1000:.0f} ms" if s < 1 else f"{s:.1f} s"
+
+
+class Schedule:
+    """Grants zip turns one mirror at a time and decides when measuring may stop.
+
+    The probers call phase1_done(), await turn() and call turn_done(); the runner calls
+    tick() on every event and every few tens of milliseconds, and stop_reasons() to know
+    whether it may stop.
+    """
+
+    def __init__(
+        self,
+        probers: Sequence[MirrorProber],
+        modules: Sequence[ModuleRef],
+        *,
+        budget: float,
+        start: float,
+        positions: Optional[int] = None,
+        parallelism: Optional[int] = None,
+    ) -> None:
+        import asyncio
+
+        self.probers = list(probers)
+        self.modules = list(modules)
+        self.budget = budget
+        self.start = start
+        self.positions = positions
+        self.window_s = window_seconds(budget)
+        par = default_parallelism(parallelism)
+        self.parallelism = par
+        self.trips = round_trips(self.modules, par)
+        zip_mods = sum(1 for m in self.modules if m.needs_zip)
+        self.zip_rounds = math.ceil(zip_mods / par) if zip_mods else 0
+        self._phase1: set[int] = set()
+        self._wanting: dict[int, asyncio.Event] = {}
+        self._skipped: set[int] = set()
+        #: Mirrors whose turn was skipped because they could no longer matter, with why.
+        self.let_go: dict[int, str] = {}
+        self._turns_done: set[int] = set()
+        self.holder: Optional[MirrorProber] = None
+        self._barrier_passed = False
+        self.horizon: Optional[float] = None
+
+    # -- the probers' side
+
+    def phase1_done(self, prober: MirrorProber) -> None:
+        self._phase1.add(id(prober))
+        self.tick()
+
+    async def turn(self, prober: MirrorProber) -> bool:
+        """Wait for this mirror's zip turn; False when it was let go before its turn came."""
+        import asyncio
+
+        event = asyncio.Event()
+        self._wanting[id(prober)] = event
+        self.tick()
+        await event.wait()
+        return id(prober) not in self._skipped
+
+    def turn_done(self, prober: MirrorProber) -> None:
+        self._turns_done.add(id(prober))
+        if self.holder is prober:
+            self.holder = None
+        self.tick()
+
+    # -- the runner's side
+
+    def tick(self, now: Optional[float] = None) -> None:
+        now = time.monotonic() if now is None else now
+        if self.holder is not None and self._turn_over(self.holder, now):
+            self._turns_done.add(id(self.holder))
+            self.holder = None
+        if self.holder is not None or not self._wanting:
+            return
+        if not self._barrier_passed:
+            if not self._barrier(now):
+                return
+            self._barrier_passed = True
+        self.horizon = self._horizon()
+        waiting = [p for p in self.probers if id(p) in self._wanting]
+        waiting.sort(key=lambda p: (self.lower_bound(p, now), p.t.name))
+        for p in waiting:
+            event = self._wanting.pop(id(p))
+            bound = self.lower_bound(p, now)
+            if self.horizon is not None and bound >= self.horizon:
+                self._skipped.add(id(p))  # it cannot matter: no turn (the runner lets it go)
+                self.let_go[id(p)] = p.result.let_go = self._reason(p, bound, self.horizon, now)
+                event.set()
+                continue
+            p.window_s = self.window_s
+            p.window_end = now + self.window_s
+            self.holder = p
+            event.set()
+            return
+
+    def _turn_over(self, p: MirrorProber, now: float) -> bool:
+        if now < p.window_end:
+            return False
+        if p.result.zip_bytes > 0 and p.active_zips == 0 and not p.learning_sizes:
+            return True  # its window is over and nothing streams any more
+        # Still streaming past the window (a body gone silent), or not one byte yet: pass
+        # the link on; its requests go on in the background.
+        return now >= p.window_end + NO_BYTES_GRACE_S
+
+    def _barrier(self, now: float) -> bool:
+        elapsed = now - self.start
+        if elapsed >= BARRIER_SHARE * self.budget:
+            return True
+        answered = [
+            p.result.first_request_s for p in self.probers if p.result.first_request_s is not None
+        ]
+        silent_for = max([SILENT_MIN_S, *(3 * s for s in answered)])
+        for p in self.probers:
+            if id(p) in self._phase1 or p.result.finished or p.result.error is not None:
+                continue
+            if p.result.first_request_s is None and elapsed >= silent_for:
+                continue  # silent: it does not hold the others' zips back any longer
+            return False
+        return True
+
+    # -- bounds and the decision to stop
+
+    def lower_bound(self, p: MirrorProber, now: float) -> float:
+        """The least predicted time this mirror can still end up with (see the module doc)."""
+        r = p.result
+        if r.first_request_s is None:
+            return (now - self.start) * self.trips
+        lat = r.latency_s or 0.0
+        sample = p.completeness_sample_size
+        bound = (r.connect_s or 0.0) + self.trips * lat
+        bound += missing_cost_s(len(r.missing), sample, len(self.modules), lat)
+        waits = [now - t.started for t in p.zip_header_waits()]
+        if waits:
+            bound += max(waits) * self.zip_rounds
+        return bound
+
+    def _horizon(self) -> Optional[float]:
+        if self.positions is None:
+            return None
+        settled = [p.result for p in self.probers if self.settled(p)]
+        if not settled:
+            return None
+        hints = dict(self.probers[0].s.size_hints)
+        ranking = rank(settled, self.modules, known_sizes=hints, parallelism=self.parallelism)
+        return chosen_horizon(ranking, self.positions)
+
+    def settled(self, p: MirrorProber) -> bool:
+        return p.result.finished or id(p) in self.let_go
+
+    def _reason(self, p: MirrorProber, bound: float, horizon: float, now: float) -> str:
+        elapsed = now - self.start
+        if p.result.first_request_s is None:
+            why = f"no answer after {_fmt(elapsed)}"
+        else:
+            why = "the rest of its measurement could not change the choice"
+        return (
+            f"let go after {_fmt(elapsed)}: {why}; it needs at least {_fmt(bound)} for this "
+            f"workload, the chosen mirrors {_fmt(horizon)}"
+        )
+
+    def stop_reasons(self, now: float) -> Optional[dict[int, str]]:
+        """None while measuring must go on; else, for each mirror still pending, why it may be
+        let go (an empty dict: nothing is pending)."""
+        if self.positions is None:
+            return None
+        pending = [p for p in self.probers if not self.settled(p)]
+        if not pending:
+            return {}
+        horizon = self._horizon()
+        self.horizon = horizon
+        if horizon is None:
+            return None
+        reasons: dict[int, str] = {}
+        for p in pending:
+            bound = self.lower_bound(p, now)
+            if bound < horizon:
+                return None
+            reasons[id(p)] = self._reason(p, bound, horizon, now)
+        return reasons
