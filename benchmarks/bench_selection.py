@@ -87,6 +87,7 @@ from mirrorsim import (  # noqa: E402  (needs the sys.path entry above)
     MirrorSim,
     Module,
     Profile,
+    SharedLink,
     escape_path,
     make_universe,
     refused_url,
@@ -181,6 +182,8 @@ class Scenario:
     seed: str
     modules: list[Module]
     mirrors: list[MirrorSpec]
+    #: Bytes/s of the one downlink every mirror shares (None: each mirror its own path).
+    link: Optional[float] = None
 
     @property
     def zip_bytes(self) -> int:
@@ -195,10 +198,14 @@ def _loguniform(rng: random.Random, lo: float, hi: float) -> float:
     return math.exp(rng.uniform(math.log(lo), math.log(hi)))
 
 
-def make_scenario(seed: int, index: int, *, fault_rate: float = 0.5) -> Scenario:
-    """One random world, the same for the same (seed, index)."""
-    key = f"goaccel-bench-selection:{seed}:{index}"
+def make_scenario(
+    seed: int, index: int, *, fault_rate: float = 0.5, shared: bool = False
+) -> Scenario:
+    """One random world, the same for the same (seed, index). shared: every mirror's answers
+    go through one downlink of 1-4 MB/s, as the user's last mile in real life."""
+    key = f"goaccel-bench-selection:{seed}:{index}" + (":shared-link" if shared else "")
     rng = random.Random(key)  # a benchmark's dice, not security
+    link = rng.uniform(1_000_000, 4_000_000) if shared else None
     n = rng.randint(15, 40)
     # Skewed sizes: most modules a few KB to ~60 KB, one to three large ones (150 KB-1 MB).
     sizes = [int(_loguniform(rng, 2_000, 60_000)) for _ in range(n)]
@@ -225,7 +232,7 @@ def make_scenario(seed: int, index: int, *, fault_rate: float = 0.5) -> Scenario
         mirrors.append(
             MirrorSpec(f"m{i + 1}", latency, connect, bandwidth, missing, fault, i == anchor)
         )
-    return Scenario(index, key, modules, mirrors)
+    return Scenario(index, key, modules, mirrors, link)
 
 
 # --------------------------------------------------------------------------------------------
@@ -234,12 +241,16 @@ def make_scenario(seed: int, index: int, *, fault_rate: float = 0.5) -> Scenario
 
 
 def _serve_mirror(
-    modules: Sequence[Module], profile: Profile, name: str, conn: Any
+    modules: Sequence[Module],
+    profile: Profile,
+    name: str,
+    conn: Any,
+    link: Optional[SharedLink] = None,
 ) -> None:  # pragma: no cover - runs in the child process
     """Child process: serve one MirrorSim until told to stop (or the parent is gone)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     parent = os.getppid()
-    sim = MirrorSim(modules, profile, name=name).start()
+    sim = MirrorSim(modules, profile, name=name, link=link).start()
     conn.send(sim.url)
     try:
         while True:
@@ -274,14 +285,16 @@ def _serve_mirror(
 class MirrorProcess:
     """A MirrorSim in a child process, with a small request/answer channel to it."""
 
-    def __init__(self, spec: MirrorSpec, modules: Sequence[Module]) -> None:
+    def __init__(
+        self, spec: MirrorSpec, modules: Sequence[Module], link: Optional[SharedLink] = None
+    ) -> None:
         ctx = multiprocessing.get_context("spawn")
         self.spec = spec
         self._conn, child = ctx.Pipe()
         self._lock = threading.Lock()
         self.proc = ctx.Process(
             target=_serve_mirror,
-            args=(list(modules), spec.profile(modules), spec.name, child),
+            args=(list(modules), spec.profile(modules), spec.name, child, link),
             name=f"mirror-{spec.name}",
             daemon=True,
         )
@@ -325,10 +338,11 @@ def running_mirrors(
 ) -> Iterator[tuple[dict[str, str], dict[str, MirrorProcess]]]:
     procs: dict[str, MirrorProcess] = {}
     urls: dict[str, str] = {}
+    link = SharedLink(scenario.link) if scenario.link else None
     try:
         for spec in scenario.mirrors:
             if spec.fault != "refused":
-                procs[spec.name] = MirrorProcess(spec, scenario.modules)
+                procs[spec.name] = MirrorProcess(spec, scenario.modules, link)
         for name, p in procs.items():
             urls[name] = p.wait_ready()
         taken = {urlsplit(u).port for u in urls.values()}
@@ -870,7 +884,9 @@ def summary_table(sums: Sequence[Summary]) -> str:
     return columns(rows, right={1, 2, 3, 4, 5, 6})
 
 
-def checks(sums: dict[str, Summary], scenarios: int) -> list[tuple[str, bool]]:
+def checks(
+    sums: dict[str, Summary], scenarios: int, shared: Optional[dict[str, Summary]] = None
+) -> list[tuple[str, bool]]:
     g = sums["goaccel"]
     out = [
         (
@@ -886,6 +902,15 @@ def checks(sums: dict[str, Summary], scenarios: int) -> list[tuple[str, bool]]:
             g.median <= TARGET_MEDIAN,
         ),
     ]
+    if shared and shared["goaccel"].regrets:
+        gs = shared["goaccel"]
+        out.append(
+            (
+                f"goaccel worst regret on the {len(gs.regrets)} shared-link scenarios "
+                f"{_regret_text(gs.worst)} <= {TARGET_WORST}",
+                gs.worst <= TARGET_WORST,
+            )
+        )
     for other in STRATEGIES[1:]:
         o = sums[other]
         ok = g.worst < o.worst and g.median <= o.median
@@ -926,6 +951,7 @@ def scenario_json(res: ScenarioResult) -> dict[str, Any]:
     return {
         "index": s.index,
         "seed": s.seed,
+        "shared_link_bytes_per_s": None if s.link is None else round(s.link),
         "modules": len(s.modules),
         "zip_bytes": s.zip_bytes,
         "largest_zip_bytes": len(s.largest.zip),
@@ -1006,6 +1032,12 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--seed", type=int, default=1, help="scenario seed (default 1)")
     p.add_argument("--scenarios", type=int, default=12, help="number of scenarios (default 12)")
     p.add_argument(
+        "--shared-scenarios",
+        type=int,
+        default=6,
+        help="more scenarios where all mirrors share one 1-4 MB/s downlink (default 6)",
+    )
+    p.add_argument(
         "--budget", type=float, default=5.0, help="goaccel probe budget, s (default 5, as setup)"
     )
     p.add_argument(
@@ -1038,6 +1070,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     p.add_argument("--save", metavar="FILE", help="also write the JSON document to FILE")
     p.add_argument("--quiet", action="store_true", help="no per-scenario tables in the text output")
     args = p.parse_args(argv)
+    if args.shared_scenarios < 0:
+        p.error("--shared-scenarios must be at least 0")
     if args.scenarios < 1 or args.truth_rounds < 1:
         p.error("--scenarios and --truth-rounds must be at least 1")
     if not 0.5 <= args.budget <= 300:
@@ -1075,17 +1109,20 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             env=go_env(scratch / "go-version", "off"),
             check=False,
         ).stdout.strip()
-        for i in range(1, args.scenarios + 1):
+        total = args.scenarios + args.shared_scenarios
+        for i in range(1, total + 1):
             elapsed = time.monotonic() - start
             per = elapsed / len(results) if results else 40.0
             if elapsed + per > args.max_seconds:
                 skipped.append(i)
                 continue
-            scenario = make_scenario(args.seed, i, fault_rate=args.fault_rate)
+            shared = i > args.scenarios
+            scenario = make_scenario(args.seed, i, fault_rate=args.fault_rate, shared=shared)
+            link_text = f", one {_rate(scenario.link)} downlink" if scenario.link else ""
             log(
-                f"scenario {i}/{args.scenarios}: {len(scenario.modules)} modules, "
-                f"{_size(scenario.zip_bytes)} of zips, {len(scenario.mirrors)} mirrors "
-                f"[{elapsed:.0f} s elapsed]"
+                f"scenario {i}/{total}: {len(scenario.modules)} modules, "
+                f"{_size(scenario.zip_bytes)} of zips, {len(scenario.mirrors)} mirrors"
+                f"{link_text} [{elapsed:.0f} s elapsed]"
             )
             if i == 1:  # warm-up (untimed): page cache for go, first spawn
                 with running_mirrors(scenario) as (urls, procs):
@@ -1106,11 +1143,18 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         shutil.rmtree(scratch, ignore_errors=True)
 
     valid = [r for r in results if r.best is not None]
-    sums = {
-        k: Summary(k, [r.regret(k) for r in valid], [r.picks[k].probe_s for r in valid])
-        for k in STRATEGIES
-    }
-    cks = checks(sums, len(valid))
+
+    def summarize(rs: Sequence[ScenarioResult]) -> dict[str, Summary]:
+        return {
+            k: Summary(k, [r.regret(k) for r in rs], [r.picks[k].probe_s for r in rs])
+            for k in STRATEGIES
+        }
+
+    sums = summarize(valid)
+    shared_valid = [r for r in valid if r.scenario.link]
+    sums_shared = summarize(shared_valid)
+    sums_own = summarize([r for r in valid if not r.scenario.link])
+    cks = checks(sums, len(valid), sums_shared)
     calib = calibration(valid)
     ok = all(c for _, c in cks)
     elapsed = time.monotonic() - start
@@ -1124,6 +1168,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     }
     command = "benchmarks/bench_selection.py " + " ".join(
         [f"--seed {args.seed}", f"--scenarios {args.scenarios}"]
+        + [f"--shared-scenarios {args.shared_scenarios}"]
         + ([f"--budget {args.budget:g}"] if args.budget != 5.0 else [])
         + ([f"--truth-rounds {args.truth_rounds}"] if args.truth_rounds != 1 else [])
     )
@@ -1136,12 +1181,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             "truth_rounds": args.truth_rounds,
             "truth_timeout_s": args.truth_timeout,
             "fault_rate": args.fault_rate,
+            "shared_scenarios": args.shared_scenarios,
             "command": command,
         },
         "scenarios": [scenario_json(r) for r in results],
         "no_ground_truth": [r.scenario.index for r in results if r.best is None],
         "skipped": skipped,
         "summary": {k: s.to_json() for k, s in sums.items()},
+        "summary_own_links": {k: s.to_json() for k, s in sums_own.items()},
+        "summary_shared_link": {k: s.to_json() for k, s in sums_shared.items()},
         "goaccel_calibration": calib,
         "checks": [{"check": text, "pass": c} for text, c in cks],
         "elapsed_s": round(elapsed, 1),
@@ -1165,6 +1213,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             print(
                 f"scenario {s.index}: {len(s.modules)} modules, {_size(s.zip_bytes)} of zips "
                 f"(largest {_size(len(s.largest.zip))}), {len(s.mirrors)} mirrors"
+                + (f", all sharing one {_rate(s.link)} downlink" if s.link else "")
             )
             print(scenario_table(res))
             picks = ", ".join(
@@ -1177,6 +1226,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         f"summary over {len(valid)} scenarios (regret = picked mirror's real time / best mirror's):"
     )
     print(summary_table(list(sums.values())))
+    if shared_valid:
+        print()
+        print(f"of which {len(valid) - len(shared_valid)} with a path of their own per mirror:")
+        print(summary_table(list(sums_own.values())))
+        print()
+        print(f"and {len(shared_valid)} where all mirrors share one downlink of 1-4 MB/s:")
+        print(summary_table(list(sums_shared.values())))
     for r in results:
         if r.best is None:
             print(f"warning: scenario {r.scenario.index} has no mirror that go could use; left out")

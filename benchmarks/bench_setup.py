@@ -6,8 +6,10 @@ What it measures (see benchmarks/README.md for the targets and how to read the o
 1. ``goaccel setup --dry-run --no-builtin --yes --json -p PROJECT --timeout BUDGET --mirror ...``
    against ten loopback mirrors (tests/mirrorsim.py): three that accept and never answer, two
    that refuse connections, and five healthy ones with different latency and bandwidth, one of
-   them stale.  The stalled mirrors force goaccel to wait out its whole budget, so the wall
-   time is ``budget + goaccel's own overhead``; the target is ``budget + 1 s``.  It also checks
+   them stale.  The stalled mirrors never answer; goaccel lets them go once they can no
+   longer change the winner or the fallback (issue 9, section 6), so the budget (``--timeout``,
+   5 s by default here) is only the ceiling: the target is the whole ``setup --dry-run`` in
+   ``SETUP_TARGET_S`` (2 s) or less, median, on 2 cores.  It also checks
    that the mirror goaccel picks is the one a person would pick for this workload: the fastest
    healthy, complete mirror by a simple independent model (see ``human_estimate``).
 2. ``goaccel --version`` (target: median under 0.3 s), with ``python -c pass`` on the same
@@ -17,7 +19,7 @@ Every goaccel run gets its own HOME, XDG dirs, go env file and module/build cach
 built-in catalog is replaced by an empty one and only ``--no-builtin`` loopback mirrors are
 measured, so nothing leaves 127.0.0.1.  Run from the repository root::
 
-    .venv/bin/python benchmarks/bench_setup.py [--runs 5] [--budget 3] [--json]
+    .venv/bin/python benchmarks/bench_setup.py [--runs 5] [--budget 5] [--json]
 
 Exit status: 0 when every check passes, 1 when one fails, 2 when the benchmark cannot run.
 """
@@ -66,7 +68,7 @@ from mirrorsim import (  # noqa: E402  (needs the sys.path entry above)
 )
 
 VERSION_TARGET_S = 0.3
-SETUP_SLACK_S = 1.0  # the setup target is budget + this
+SETUP_TARGET_S = 2.0  # the whole setup --dry-run, median, whatever the budget
 N_MODULES = 30
 #: Zip sizes cycled over the modules: 20 KB .. 400 KB, about 4.9 MB in all for 30 modules.
 ZIP_SIZES = (20_000, 35_000, 60_000, 100_000, 150_000, 220_000, 300_000, 400_000)
@@ -339,7 +341,7 @@ def bench_setup(
     clock: Clock,
     verbose: bool,
 ) -> SetupResult:
-    fig = Figures("setup", target_s=budget + SETUP_SLACK_S)
+    fig = Figures("setup", target_s=SETUP_TARGET_S)
     res = SetupResult(fig, budget)
     ports = {s.name: urlsplit(urls[s.name]).port for s in MIRRORS}
     by_port_clean = {port: s for s in MIRRORS if (port := ports[s.name]) is not None}
@@ -350,7 +352,7 @@ def bench_setup(
     if verbose:
         cmd.append("-v")
     par = os.cpu_count() or 4
-    cost = budget + 3.0  # what a run normally takes, at most: budget + 1 s target + slack
+    cost = budget + 3.0  # what a run takes at most: the budget, start-up and slack
     limit = budget + 10.0  # kill a run that overruns its budget this much
     for i in range(runs):
         if not clock.allows(cost):
@@ -471,7 +473,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--runs", type=int, default=5, help="setup runs (default 5)")
     p.add_argument(
-        "--budget", type=float, default=3.0, help="goaccel setup --timeout, seconds (default 3)"
+        "--budget", type=float, default=5.0, help="goaccel setup --timeout, seconds (default 5)"
     )
     p.add_argument(
         "--version-runs", type=int, default=20, help="runs of --version, --help, python (20)"
@@ -581,7 +583,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     med = setup.fig.median
     summary = (
         f"setup --dry-run: median {fmt_s(med, 2)} (budget {args.budget:g} s, target <= "
-        f"{args.budget + SETUP_SLACK_S:g} s) {verdict(setup.fig.passed)}; "
+        f"{SETUP_TARGET_S:g} s) {verdict(setup.fig.passed)}; "
         f"--version: median {fmt_s(ver.median)} (target < {VERSION_TARGET_S:g} s) "
         f"{verdict(ver.passed)}; winner {chosen_text or 'none'} (expected {exp_text}) "
         f"{verdict(winner_ok)}"
@@ -676,7 +678,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(setup.stderr_tail.rstrip())
     print()
     print(
-        f"target: setup --dry-run median <= budget + {SETUP_SLACK_S:g} s: "
+        f"target: setup --dry-run median <= {SETUP_TARGET_S:g} s (budget {args.budget:g} s): "
         f"{verdict(setup.fig.passed)}"
     )
     print(f"target: --version median < {VERSION_TARGET_S:g} s: {verdict(ver.passed)}")

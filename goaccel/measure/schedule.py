@@ -210,13 +210,10 @@ class Schedule:
         return p.result.finished or id(p) in self.let_go
 
     def _reason(self, p: MirrorProber, bound: float, horizon: float, now: float) -> str:
-        elapsed = now - self.start
-        if p.result.first_request_s is None:
-            why = f"no answer after {_fmt(elapsed)}"
-        else:
-            why = "the rest of its measurement could not change the choice"
+        elapsed = _fmt(now - self.start)
+        why = "no answer" if p.result.first_request_s is None else "measured enough"
         return (
-            f"let go after {_fmt(elapsed)}: {why}; it needs at least {_fmt(bound)} for this "
+            f"let go after {elapsed} ({why}): it needs at least {_fmt(bound)} for this "
             f"workload, the chosen mirrors {_fmt(horizon)}"
         )
 
