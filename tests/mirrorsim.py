@@ -706,16 +706,16 @@ class _Handler(BaseHTTPRequestHandler):
             if stall_after is not None and stall_after >= len(body):
                 stall_after = None  # nothing left to withhold: an ordinary response
 
-        self._record(route, "stalled" if stall_after is not None else status, started)
-        if not self._delay(profile):
-            self.close_connection = True
-            return
         extra: dict[str, str] = {}
         wanted = _byte_range(self.headers.get("Range"), len(body))
         if wanted is not None and status == 200 and route.kind == "zip" and profile.ranges:
             first, last = wanted
             extra["Content-Range"] = f"bytes {first}-{last}/{len(body)}"
             status, body, stall_after = 206, body[first : last + 1], None
+        self._record(route, "stalled" if stall_after is not None else status, started)
+        if not self._delay(profile):
+            self.close_connection = True
+            return
         self.send_response(status)
         self.send_header("Content-Type", ctype)
         for key, value in extra.items():

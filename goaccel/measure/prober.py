@@ -85,7 +85,6 @@ class MirrorProber:
         self.window_s = math.inf
         self.window_end = math.inf
         self._window_anchored = False
-        self.learning_sizes = False
         self.ignores_range = False
 
     @property
@@ -271,15 +270,19 @@ class MirrorProber:
             # No module request was made: the checksum database's answer is the first one.
             await self._sumdb(client, sumdb_url, first=True)
             self._phase1_done()
-            await asyncio.gather(self._completeness(client), self._zips(client))
+            await asyncio.gather(
+                self._completeness(client), self._zips(client), self._sizes(client)
+            )
             return
         self._phase1_done()
         # The checksum database check is optional information: it runs beside phase 2, never
         # holds it up, and its failure only changes the GOSUMDB decision (plan.py).
         sumdb = asyncio.ensure_future(self._sumdb(client, sumdb_url, first=False))
         try:
-            # Phase 2: completeness and throughput, concurrently.
-            await asyncio.gather(self._completeness(client), self._zips(client))
+            # Phase 2: completeness, throughput (in this mirror's turn) and sizes.
+            await asyncio.gather(
+                self._completeness(client), self._zips(client), self._sizes(client)
+            )
         except BaseException:
             sumdb.cancel()
             raise
@@ -372,32 +375,55 @@ class MirrorProber:
         if self.schedule is not None and not await self.schedule.turn(self):
             return  # let go before its turn came
         try:
-            await self._zips_in_turn(client, zips)
-            if self.s.probe_sizes:
-                self.learning_sizes = True
-                try:
-                    await self._learn_sizes(client)
-                finally:
-                    self.learning_sizes = False
+            await self._zips_in_turn(client, [*zips, *self._larger_zips(zips)])
         finally:
             if self.schedule is not None:
                 self.schedule.turn_done(self)
 
+    def _larger_zips(self, sample: Sequence[ModuleRef]) -> list[ModuleRef]:
+        """After the fixed sample, while the turn lasts: the other zips, largest first (by the
+        sizes known so far), so that throughput comes from bodies large enough that a
+        request's fixed cost does not pass for a thin link. Only within a turn's window."""
+        if self.window_s == math.inf:
+            return []
+        taken = set(sample)
+        hints = self.s.size_hints
+        rest = [m for m in self.modules if m.needs_zip and m not in taken]
+        rest.sort(key=lambda m: -hints.get(f"{m.path}@{m.version}", 0))
+        return rest
+
+    async def _sizes(self, client: Any) -> None:
+        """Learn the workload's zip sizes once per run, from one mirror (schedule.py picks
+        it); if that mirror ignores Range, another one takes over."""
+        if not self.s.probe_sizes:
+            return
+        sched = self.schedule
+        while sched is not None and not sched.claim_sizes(self):
+            if await sched.sizes_settled():
+                return
+        try:
+            await self._learn_sizes(client)
+        finally:
+            if sched is not None:
+                sched.sizes_finished(self, learnt=not self.ignores_range)
+
     async def _learn_sizes(self, client: Any) -> None:
-        """The sizes of the workload's zips not known yet, shared by all mirrors of the run.
-        Asked in this mirror's turn, after its zips: a mirror that ignores Range sends whole
-        bodies, which must not take the link from another mirror's measurement."""
+        """The sizes of the sample's zips not known yet (size_hints is shared by all mirrors
+        of a run). The first request goes alone: a mirror that ignores Range answers it with
+        the whole body, and is asked no more, so that its bodies do not take the link."""
         sample = _spread(self.modules, self.s.completeness_sample, self.s.seed)
-        todo = [
-            m for m in sample if m.needs_zip and f"{m.path}@{m.version}" not in self.s.size_hints
-        ]
+        hints = self.s.size_hints
+        todo = [m for m in sample if m.needs_zip and f"{m.path}@{m.version}" not in hints]
+        if not todo:
+            return
+        await self._learn_size(client, todo[0], f"{todo[0].path}@{todo[0].version}")
         sem = asyncio.Semaphore(max(1, self.s.concurrency - 1))
 
         async def one(m: ModuleRef) -> None:
             async with sem:
                 await self._learn_size(client, m, f"{m.path}@{m.version}")
 
-        await asyncio.gather(*(one(m) for m in todo))
+        await asyncio.gather(*(one(m) for m in todo[1:]))
 
     async def _zips_in_turn(self, client: Any, zips: Sequence[ModuleRef]) -> None:
         sem = asyncio.Semaphore(2)

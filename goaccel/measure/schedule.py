@@ -100,6 +100,10 @@ class Schedule:
         self.let_go: dict[int, str] = {}
         self._turns_done: set[int] = set()
         self.holder: Optional[MirrorProber] = None
+        # One mirror learns the workload's zip sizes for all (prober._sizes).
+        self._sizes_owner: Optional[MirrorProber] = None
+        self._sizes_learnt = False
+        self._sizes_event = asyncio.Event()
         self._barrier_passed = False
         self.horizon: Optional[float] = None
 
@@ -124,6 +128,28 @@ class Schedule:
         if self.holder is prober:
             self.holder = None
         self.tick()
+
+    def claim_sizes(self, prober: MirrorProber) -> bool:
+        if self._sizes_owner is None and not self._sizes_learnt:
+            self._sizes_owner = prober
+            return True
+        return False
+
+    async def sizes_settled(self) -> bool:
+        """Wait while another mirror learns the sizes; True once they are learnt, False when
+        that mirror gave up (it ignores Range, failed or was let go)."""
+        while self._sizes_owner is not None:
+            await self._sizes_event.wait()
+        return self._sizes_learnt
+
+    def sizes_finished(self, prober: MirrorProber, *, learnt: bool) -> None:
+        import asyncio
+
+        if self._sizes_owner is prober:
+            self._sizes_owner = None
+            self._sizes_learnt = learnt
+            self._sizes_event.set()
+            self._sizes_event = asyncio.Event()
 
     # -- the runner's side
 
@@ -158,7 +184,7 @@ class Schedule:
     def _turn_over(self, p: MirrorProber, now: float) -> bool:
         if now < p.window_end:
             return False
-        if p.result.zip_bytes > 0 and p.active_zips == 0 and not p.learning_sizes:
+        if p.result.zip_bytes > 0 and p.active_zips == 0:
             return True  # its window is over and nothing streams any more
         # Still streaming past the window (a body gone silent), or not one byte yet: pass
         # the link on; its requests go on in the background.

@@ -218,11 +218,13 @@ def test_slow_first_byte_on_one_zip_is_slowness_not_a_stall() -> None:
     mods = make_universe(3, sizes=20_000)
     refs = [ModuleRef(m.path, m.version) for m in mods]
     with MirrorSim(mods) as sim, MirrorSim(mods, Profile(stall=True, apply_to="zip")) as dead:
-        slow = _delaying_proxy(sim.url, f"{mods[1].escaped_path}/@v/v1.0.0.zip", 3.0)
+        # The zip turns come one after another (schedule.py): a 3 s budget leaves the delayed
+        # zip waiting well past the stall threshold (1.2 s) whichever mirror goes first.
+        slow = _delaying_proxy(sim.url, f"{mods[1].escaped_path}/@v/v1.0.0.zip", 5.0)
         try:
             url = f"http://127.0.0.1:{slow.server_address[1]}"
             result = probe(
-                [Target("slow", url), Target("nozips", dead.url)], refs, ProbeSettings(budget=2.0)
+                [Target("slow", url), Target("nozips", dead.url)], refs, ProbeSettings(budget=3.0)
             )
         finally:
             slow.shutdown()
@@ -244,7 +246,8 @@ def test_zip_sizes_are_learnt_without_downloading() -> None:
         run_ = probe([Target("sim", sim.url)], refs, ProbeSettings(budget=3, zip_sample=2))
         zip_requests = [r for r in sim.requests if r.kind == "zip"]
     assert run_.size_hints == {f"{m.path}@{m.version}": len(m.zip) for m in mods}
-    assert len(zip_requests) == 10 or len(zip_requests) == 12  # 10 ranged + the 2 sampled
+    ranged = [r for r in zip_requests if r.status == 206]
+    assert len(ranged) == 10  # one 1-byte ranged GET per zip, however many were downloaded
     ranking = rank(run_.mirrors, refs, known_sizes=run_.size_hints)
     assert ranking.workload_bytes == sum(len(m.zip) for m in mods)
 
