@@ -1117,7 +1117,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 skipped.append(i)
                 continue
             shared = i > args.scenarios
-            scenario = make_scenario(args.seed, i, fault_rate=args.fault_rate, shared=shared)
+            # Shared-link worlds are numbered on their own, so that they stay the same
+            # whatever --scenarios is.
+            nth = i - args.scenarios if shared else i
+            scenario = make_scenario(args.seed, nth, fault_rate=args.fault_rate, shared=shared)
+            scenario.index = i
             link_text = f", one {_rate(scenario.link)} downlink" if scenario.link else ""
             log(
                 f"scenario {i}/{total}: {len(scenario.modules)} modules, "
