@@ -95,6 +95,10 @@ class MirrorProber:
         """Zip requests in flight that have no answer yet."""
         return [t for _url, t in self.inflight.values() if t.kind == "zip" and t.state != "body"]
 
+    def small_waits(self) -> list[_Tracker]:
+        """Small requests (list, info, mod) in flight."""
+        return [t for _url, t in self.inflight.values() if t.kind in ("list", "info", "mod")]
+
     def window_over(self) -> bool:
         return time.monotonic() >= self.window_end
 
@@ -401,11 +405,13 @@ class MirrorProber:
         while sched is not None and not sched.claim_sizes(self):
             if await sched.sizes_settled():
                 return
+        learnt = False
         try:
             await self._learn_sizes(client)
-        finally:
+            learnt = not self.ignores_range
+        finally:  # also when cancelled (let go): then another mirror takes over
             if sched is not None:
-                sched.sizes_finished(self, learnt=not self.ignores_range)
+                sched.sizes_finished(self, learnt=learnt)
 
     async def _learn_sizes(self, client: Any) -> None:
         """The sizes of the sample's zips not known yet (size_hints is shared by all mirrors

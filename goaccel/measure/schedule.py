@@ -213,9 +213,16 @@ class Schedule:
         r = p.result
         if r.first_request_s is None:
             return (now - self.start) * self.trips
-        lat = r.latency_s or 0.0
+        if r.latencies:
+            lat = r.latency_s or 0.0
+            bound = (r.connect_s or 0.0) + self.trips * lat
+        else:
+            # Only the first answer so far: it may be mostly connecting (a slow TLS
+            # handshake), so the latency is only known to be at least the wait of the next
+            # small request still in flight.
+            lat = max((now - t.started for t in p.small_waits()), default=0.0)
+            bound = r.first_request_s + (self.trips - 1) * lat
         sample = p.completeness_sample_size
-        bound = (r.connect_s or 0.0) + self.trips * lat
         bound += missing_cost_s(len(r.missing), sample, len(self.modules), lat)
         waits = [now - t.started for t in p.zip_header_waits()]
         if waits:
