@@ -201,16 +201,22 @@ def _loguniform(rng: random.Random, lo: float, hi: float) -> float:
 def make_scenario(
     seed: int, index: int, *, fault_rate: float = 0.5, shared: bool = False
 ) -> Scenario:
-    """One random world, the same for the same (seed, index). shared: every mirror's answers
-    go through one downlink of 1-4 MB/s, as the user's last mile in real life."""
+    """One random world, the same for the same (seed, index).
+
+    shared: every mirror's answers go through one downlink of 1-4 MB/s, as the user's last
+    mile in real life. Those worlds are made to test what sharing breaks: more bytes (so
+    that bandwidth matters), and mirror caps around the link's rate, from 0.15x to 3x it, so
+    that measured together a capped mirror looks as fast as one the link alone limits."""
     key = f"goaccel-bench-selection:{seed}:{index}" + (":shared-link" if shared else "")
     rng = random.Random(key)  # a benchmark's dice, not security
     link = rng.uniform(1_000_000, 4_000_000) if shared else None
     n = rng.randint(15, 40)
-    # Skewed sizes: most modules a few KB to ~60 KB, one to three large ones (150 KB-1 MB).
-    sizes = [int(_loguniform(rng, 2_000, 60_000)) for _ in range(n)]
+    # Skewed sizes: most modules a few KB to ~60 KB, one to three large ones (150 KB-1 MB);
+    # on a shared link up to four times larger.
+    scale = 1 if link is None else 4
+    sizes = [int(_loguniform(rng, 2_000, 60_000 * scale)) for _ in range(n)]
     for i in rng.sample(range(n), rng.randint(1, 3)):
-        sizes[i] = int(_loguniform(rng, 150_000, 1_000_000))
+        sizes[i] = int(_loguniform(rng, 150_000, 1_000_000 * scale))
     modules = make_universe(n, seed=seed * 1000 + index, sizes=sizes)
 
     k = rng.randint(4, 6)
@@ -220,7 +226,10 @@ def make_scenario(
     for i in range(k):
         latency = _loguniform(rng, 0.005, 0.150)
         connect = latency * rng.uniform(0.5, 2.0)  # a TCP (+TLS) handshake: one or two RTTs
-        bandwidth = None if rng.random() < 0.15 else _loguniform(rng, 100_000, 20_000_000)
+        if link is not None:
+            bandwidth = None if rng.random() < 0.15 else _loguniform(rng, 0.15 * link, 3 * link)
+        else:
+            bandwidth = None if rng.random() < 0.15 else _loguniform(rng, 100_000, 20_000_000)
         missing: tuple[int, ...] = ()
         if i != anchor and rng.random() < 0.3:
             count = max(1, round(n * rng.uniform(0.10, 0.50)))
@@ -1072,8 +1081,8 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.shared_scenarios < 0:
         p.error("--shared-scenarios must be at least 0")
-    if args.scenarios < 1 or args.truth_rounds < 1:
-        p.error("--scenarios and --truth-rounds must be at least 1")
+    if args.scenarios < 0 or args.truth_rounds < 1 or args.scenarios + args.shared_scenarios < 1:
+        p.error("--truth-rounds and the number of scenarios must be at least 1")
     if not 0.5 <= args.budget <= 300:
         p.error("--budget must be between 0.5 and 300 seconds")
     if not 0 <= args.fault_rate <= 1:
