@@ -322,6 +322,8 @@ class MirrorProber:
             r.first_request_s = sample.seconds
 
     async def _completeness(self, client: Any) -> None:
+        if self.schedule is not None:
+            await self.schedule.after_latency()
         sample = _spread(self.modules, self.s.completeness_sample, self.s.seed)
         sem = asyncio.Semaphore(max(1, self.s.concurrency - 1))
 
@@ -402,6 +404,8 @@ class MirrorProber:
         if not self.s.probe_sizes:
             return
         sched = self.schedule
+        if sched is not None:
+            await sched.after_latency()
         while sched is not None and not sched.claim_sizes(self):
             if await sched.sizes_settled():
                 return

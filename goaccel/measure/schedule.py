@@ -105,6 +105,7 @@ class Schedule:
         self._sizes_learnt = False
         self._sizes_event = asyncio.Event()
         self._barrier_passed = False
+        self._barrier_event = asyncio.Event()
         self.horizon: Optional[float] = None
 
     # -- the probers' side
@@ -112,6 +113,12 @@ class Schedule:
     def phase1_done(self, prober: MirrorProber) -> None:
         self._phase1.add(id(prober))
         self.tick()
+
+    async def after_latency(self) -> None:
+        """Wait until every mirror's latency is measured (the barrier): the completeness
+        checks and size requests, small but many, wait too, so that latency is measured on
+        an idle link and an idle CPU."""
+        await self._barrier_event.wait()
 
     async def turn(self, prober: MirrorProber) -> bool:
         """Wait for this mirror's zip turn; False when it was let go before its turn came."""
@@ -158,12 +165,13 @@ class Schedule:
         if self.holder is not None and self._turn_over(self.holder, now):
             self._turns_done.add(id(self.holder))
             self.holder = None
-        if self.holder is not None or not self._wanting:
-            return
         if not self._barrier_passed:
             if not self._barrier(now):
                 return
             self._barrier_passed = True
+            self._barrier_event.set()
+        if self.holder is not None or not self._wanting:
+            return
         self.horizon = self._horizon()
         waiting = [p for p in self.probers if id(p) in self._wanting]
         waiting.sort(key=lambda p: (self.lower_bound(p, now), p.t.name))
