@@ -9,12 +9,14 @@ simulated mirrors, and the checksum database is off or a loopback one.
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
-from helpers import by_url, go_env_file, goaccel, mirror_args, run_args, setup_json
-from mirrorsim import MirrorSim, make_toolchain, make_universe, refused_url, write_project
+from helpers import by_url, go_env_file, goaccel, mirror_args, run_args, run_json, setup_json
+from mirrorsim import MirrorSim, Profile, make_toolchain, make_universe, refused_url, write_project
 
 MODS = make_universe(4, sizes=3000)
 HOST = subprocess.run(["go", "env", "GOHOSTOS", "GOHOSTARCH"], capture_output=True, text=True,
@@ -125,3 +127,78 @@ def test_setup_without_a_toolchain_download_probes_none(tmp_path: Path) -> None:
     assert asked == []
     assert doc["workload"]["toolchain"] is None and doc["model"]["toolchain_bytes"] == 0
     assert doc["mirrors"][0]["toolchain"] is None
+
+
+# --------------------------------------------------------------------------- doctor
+
+
+def _doctor(root: Path, goproxy: str, gosumdb: str) -> tuple[int, dict[str, Any]]:
+    proc, doc = run_json(
+        "doctor", "--no-run", "--probe-timeout", "2", str(root), schema="doctor",
+        env={"GOPROXY": goproxy, "GOSUMDB": gosumdb}, cwd=root,
+    )  # fmt: skip
+    assert "downloading go" not in proc.stderr
+    return proc.returncode, doc
+
+
+def _mirrors_finding(doc: dict[str, Any]) -> dict[str, Any]:
+    found = [f for f in doc["findings"] if f["id"] == "toolchain-mirrors"]
+    assert len(found) == 1, [f["id"] for f in doc["findings"]]
+    return found[0]
+
+
+def test_doctor_reports_per_mirror_where_go_gets_the_toolchain(newer: Path) -> None:
+    with (
+        MirrorSim(MODS) as lacks,
+        MirrorSim([*MODS, TC], Profile(sumdb_root=True)) as has,
+    ):
+        # a checksum database on loopback that answers: go could verify the toolchain
+        code, doc = _doctor(newer, f"{lacks.url},{has.url},direct", f"sum.golang.org {has.url}")
+    f = _mirrors_finding(doc)
+    assert f["status"] == "ok", f
+    assert f["title"] == f"go gets the go1.99.0 toolchain from {has.url} (300.0 KB)"
+    assert f["seen"] == f"{has.url} serves {TC_KEY}, after 1 GOPROXY entry that lack it"
+    assert f["details"] == [f"{lacks.url}: lacks it (HTTP 404)", f"{has.url}: serves it (300.0 KB)"]
+    assert "toolchain-download" in [x["id"] for x in doc["findings"]]  # the download itself
+    assert code == 0, [x for x in doc["findings"] if x["status"] == "problem"]
+
+
+def test_doctor_no_mirror_serves_the_toolchain_and_go_would_stop(newer: Path) -> None:
+    with MirrorSim(MODS, Profile(sumdb_root=True)) as a, MirrorSim(MODS) as b:
+        code, doc = _doctor(newer, f"{a.url}|{b.url}", f"sum.golang.org {a.url}")
+    f = _mirrors_finding(doc)
+    assert code == 1
+    assert f["status"] == "problem"
+    assert f["title"] == "no GOPROXY mirror serves the go1.99.0 toolchain: every go command fails"
+    assert f"go: download go1.99.0 for {HOST[0]}/{HOST[1]}: toolchain not available" in f["why"]
+    assert f["details"] == [f"{a.url}: lacks it (HTTP 404)", f"{b.url}: lacks it (HTTP 404)"]
+    fix = f["fix"].splitlines()
+    assert fix[0].startswith("goaccel setup")
+    assert "GOTOOLCHAIN=local go mod edit -go=1.27.3 && go env -w GOTOOLCHAIN=local" in fix
+
+
+def test_doctor_toolchain_through_direct_with_gosumdb_off_is_a_problem(newer: Path) -> None:
+    """Only direct is left for it, and GOSUMDB=off makes every toolchain download fail:
+    go verifies toolchains against the checksum database whatever GOSUMDB says."""
+    with MirrorSim(MODS) as lacks:
+        code, doc = _doctor(newer, f"{lacks.url},direct", "off")
+    f = _mirrors_finding(doc)
+    assert code == 1 and f["status"] == "problem"
+    assert f["title"] == (
+        "no GOPROXY mirror serves the go1.99.0 toolchain: go fetches it through direct"
+    )
+    assert "checksum verification is off (GOSUMDB=off)" in f["why"]
+    assert "unset GOSUMDB" in f["fix"]
+
+
+def test_doctor_toolchain_served_but_the_checksum_database_unreachable(newer: Path) -> None:
+    with MirrorSim([*MODS, TC]) as has:
+        code, doc = _doctor(newer, has.url, f"sum.golang.org {refused_url()}")
+    f = _mirrors_finding(doc)
+    assert code == 1 and f["status"] == "problem"
+    assert f["title"] == (
+        f"{has.url} serves the go1.99.0 toolchain, but go cannot verify it: the download fails"
+    )
+    assert "the checksum database GOSUMDB names does not answer" in f["seen"]
+    assert f["fix"].startswith("goaccel setup")
+    assert json.dumps(doc).count("toolchain-mirrors") == 1
