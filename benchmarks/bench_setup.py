@@ -15,6 +15,12 @@ What it measures (see benchmarks/README.md for the targets and how to read the o
 2. ``goaccel --version`` (target: median under 0.3 s), with ``python -c pass`` on the same
    interpreter as a baseline and ``goaccel --help`` for information.
 
+``--toolchain-bytes N`` gives the project a ``go 1.99.0`` line (GOTOOLCHAIN auto), so the
+toolchain go would download first is part of setup's workload (issue 9, section 1): every
+mirror but the stale one serves an N-byte toolchain zip, goaccel asks each for its headers
+and first bytes only, and the same 2 s target must hold; each run must also have measured
+the toolchain and picked a mirror that serves it.
+
 Every goaccel run gets its own HOME, XDG dirs, go env file and module/build caches, the
 built-in catalog is replaced by an empty one and only ``--no-builtin`` loopback mirrors are
 measured, so nothing leaves 127.0.0.1.  Run from the repository root::
@@ -61,6 +67,7 @@ from benchcommon import (  # noqa: E402  (a sibling module: this script's direct
 from mirrorsim import (  # noqa: E402  (needs the sys.path entry above)
     Module,
     Profile,
+    make_toolchain,
     make_universe,
     refused_url,
     start_mirrors,
@@ -160,6 +167,15 @@ def expected_winners(modules: Sequence[Module]) -> set[str]:
 # --------------------------------------------------------------------------------------------
 # Running commands
 # --------------------------------------------------------------------------------------------
+
+
+def platform_go_env(key: str) -> str:
+    """`go env KEY` of the venv's go (GOHOSTOS, GOHOSTARCH): the toolchain zip's platform."""
+    import subprocess
+
+    go = shutil.which("go", path=os.pathsep.join([str(Path(sys.executable).parent), os.defpath]))
+    out = subprocess.run([go or "go", "env", key], capture_output=True, text=True, check=False)
+    return out.stdout.strip() or {"GOHOSTOS": "linux", "GOHOSTARCH": "amd64"}[key]
 
 
 def isolated_env(root: Path) -> dict[str, str]:
@@ -305,6 +321,9 @@ class SetupResult:
     overheads: list[float] = field(default_factory=list)  # wall - slowest mirror's elapsed
     details: list[dict[str, Any]] = field(default_factory=list)  # per good run, per mirror
     stderr_tail: str = ""
+    # --toolchain-bytes: per good run, whether the toolchain was in the workload and the
+    # winner serves it
+    toolchain_ok: list[bool] = field(default_factory=list)
 
 
 def _spec_for(url: str, by_port: dict[int, MirrorSpec]) -> MirrorSpec | None:
@@ -340,6 +359,7 @@ def bench_setup(
     runs: int,
     clock: Clock,
     verbose: bool,
+    toolchain: bool = False,
 ) -> SetupResult:
     fig = Figures("setup", target_s=SETUP_TARGET_S)
     res = SetupResult(fig, budget)
@@ -361,6 +381,8 @@ def bench_setup(
             break
         root = scratch / f"setup-{i + 1}"
         env = isolated_env(root)
+        if toolchain:
+            env["GOTOOLCHAIN"] = "auto"  # go's default: go.mod's go 1.99.0 needs a download
         run = run_timed(cmd, env, root, clock.cap(limit))
         res.stderr_tail = run.stderr[-4000:]
         log(f"  setup run {i + 1}/{runs}: {run.wall_s:.3f} s (exit {run.returncode})")
@@ -380,6 +402,9 @@ def bench_setup(
         best = next((e for e in entries if e.get("rank") == 1), None)
         won = _spec_for(best["url"], by_port_clean) if best else None
         res.winners.append(won.name if won else (best or {}).get("name", "(none)"))
+        if toolchain:
+            served = ((best or {}).get("toolchain") or {}).get("state") == "served"
+            res.toolchain_ok.append(bool((doc.get("workload") or {}).get("toolchain")) and served)
         res.winner_ids.append(f"{best.get('name')} {best.get('url')}" if best else "(none)")
         elapsed = [e["elapsed_ms"] / 1000 for e in entries if e.get("elapsed_ms") is not None]
         if elapsed:
@@ -484,6 +509,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         default=110.0,
         help="overall time limit; runs that would pass it are skipped (default 110)",
     )
+    p.add_argument(
+        "--toolchain-bytes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="a go 1.99.0 line: the workload gains an N-byte toolchain zip (default 0: none)",
+    )
     p.add_argument("--json", action="store_true", help="print the figures as JSON on stdout")
     p.add_argument(
         "--verbose", action="store_true", help="pass -v to goaccel setup; show its stderr"
@@ -508,10 +540,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     clock = Clock(args.max_seconds)
     modules = make_universe(N_MODULES, sizes=ZIP_SIZES)
     zip_bytes = sum(len(m.zip) for m in modules)
-    expected = expected_winners(modules)
+    served = list(modules)  # what the mirrors serve: with --toolchain-bytes, the toolchain too
+    if args.toolchain_bytes:
+        host = [platform_go_env(k) for k in ("GOHOSTOS", "GOHOSTARCH")]
+        served.append(make_toolchain("1.99.0", *host, size=args.toolchain_bytes))
+    expected = expected_winners(served)
 
     with scratch_dir() as scratch:
         project = write_project(scratch / "project", modules)
+        if args.toolchain_bytes:
+            gomod = project / "go.mod"
+            gomod.write_text(gomod.read_text().replace("go 1.21\n", "go 1.99.0\n"))
         env = isolated_env(scratch / "startup")
         cwd = scratch / "startup"
         go = shutil.which("go", path=env["PATH"])
@@ -545,7 +584,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"({zip_bytes / 1e6:.1f} MB of zips), budget {args.budget:g} s, {args.runs} runs"
         )
         profiles = {s.name: s.profile(modules) for s in MIRRORS if s.kind not in ("refused",)}
-        with start_mirrors(profiles, modules) as sims:
+        if args.toolchain_bytes:  # the stale mirror lacks the toolchain too
+            profiles["stale"].missing = profiles["stale"].missing | {served[-1].path}
+        with start_mirrors(profiles, served) as sims:
             urls = {name: sim.url for name, sim in sims.items()}
             taken: set[int | None] = {sim.port for sim in sims.values()}
             for spec in MIRRORS:
@@ -566,17 +607,19 @@ def main(argv: Sequence[str] | None = None) -> int:
                 goaccel,
                 project,
                 urls,
-                modules,
+                served,
                 scratch,
                 budget=args.budget,
                 runs=args.runs,
                 clock=clock,
                 verbose=args.verbose,
+                toolchain=bool(args.toolchain_bytes),
             )
 
     winner_ok = bool(setup.winners) and all(w in expected for w in setup.winners)
     winner_counts = {w: setup.winners.count(w) for w in dict.fromkeys(setup.winners)}
-    checks = [setup.fig.passed, ver.passed, winner_ok]
+    toolchain_ok = all(setup.toolchain_ok) if args.toolchain_bytes else True
+    checks = [setup.fig.passed, ver.passed, winner_ok, toolchain_ok]
     ok = all(checks)
     exp_text = " or ".join(sorted(expected))
     chosen_text = ", ".join(f"{w} {n}/{len(setup.winners)}" for w, n in winner_counts.items())
@@ -588,6 +631,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{verdict(ver.passed)}; winner {chosen_text or 'none'} (expected {exp_text}) "
         f"{verdict(winner_ok)}"
     )
+    if args.toolchain_bytes:
+        summary += (
+            f"; toolchain ({args.toolchain_bytes / 1e6:.1f} MB) measured and served by the "
+            f"winner in {sum(setup.toolchain_ok)}/{len(setup.toolchain_ok)} runs "
+            f"{verdict(toolchain_ok)}"
+        )
     overhead = statistics.median(setup.overheads) if setup.overheads else None
 
     if args.json:
@@ -604,6 +653,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "world": {
                 "modules": N_MODULES,
                 "zip_bytes": zip_bytes,
+                "toolchain_bytes": args.toolchain_bytes,
                 "mirrors": [
                     {"name": s.name, "kind": s.kind, "simulated": s.describe()} for s in MIRRORS
                 ],

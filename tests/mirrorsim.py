@@ -67,6 +67,7 @@ __all__ = [
     "hash_mod",
     "hash_zip",
     "make_module",
+    "make_toolchain",
     "make_universe",
     "package_name",
     "refused_url",
@@ -309,6 +310,18 @@ def make_module(
     data = _build_zip([*head, (blob_name, blob)])
     info = json.dumps({"Version": version, "Time": INFO_TIME}).encode()
     return Module(path=path, version=version, zip=data, mod=mod, info=info)
+
+
+def make_toolchain(go_version: str, goos: str, goarch: str, *, size: int = 50_000) -> Module:
+    """A stand-in for the toolchain zip go downloads when go.mod needs a newer go:
+    ``golang.org/toolchain@v0.0.1-go<go_version>.<goos>-<goarch>``, which go asks a mirror for
+    as a ``.zip`` only (no ``.info`` or ``.mod``).  A mirror serves it when it is among its
+    modules.  The zip holds no real go (``size`` bytes of filler), so go cannot run it; and go
+    verifies a toolchain against the checksum database even with ``GOSUMDB=off`` (which makes
+    the download fail), so a test never gets as far as running it."""
+    return make_module(
+        "golang.org/toolchain", f"v0.0.1-go{go_version}.{goos}-{goarch}", size=size, seed=99
+    )
 
 
 #: Path of the module with an uppercase letter that :func:`make_universe` always includes.

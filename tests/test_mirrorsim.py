@@ -34,6 +34,7 @@ from mirrorsim import (
     hash_mod,
     hash_zip,
     make_module,
+    make_toolchain,
     make_universe,
     package_name,
     refused_url,
@@ -258,6 +259,38 @@ def test_apply_to_scopes_faults(universe: list[Module], sim: MirrorSim) -> None:
     assert [get(sim, base + x)[0] for x in (".info", ".mod", ".zip")] == [200, 500, 200]
     sim.profile = Profile()
     assert get(sim, base + ".zip")[0] == 200
+
+
+def test_ranges_answer_206_with_content_range_unless_ignored(
+    universe: list[Module], sim: MirrorSim
+) -> None:
+    m = universe[1]
+    path = f"/{m.path}/@v/v1.0.0.zip"
+
+    def ranged(header: str) -> tuple[int, str | None, str | None, bytes]:
+        conn = http.client.HTTPConnection("127.0.0.1", sim.port, timeout=5)
+        try:
+            conn.request("GET", path, headers={"Range": header})
+            r = conn.getresponse()
+            return r.status, r.getheader("Content-Range"), r.getheader("Content-Length"), r.read()
+        finally:
+            conn.close()
+
+    assert ranged("bytes=0-3") == (206, f"bytes 0-3/{len(m.zip)}", "4", m.zip[:4])
+    assert ranged("bytes=10-") == (206, f"bytes 10-{len(m.zip) - 1}/{len(m.zip)}",
+                                   str(len(m.zip) - 10), m.zip[10:])  # fmt: skip
+    assert ranged(f"bytes={len(m.zip)}-")[0] == 200  # not satisfiable here: the whole body
+    assert get(sim, f"/{m.path}/@v/v1.0.0.mod")[0] == 200  # no Range: as ever
+    sim.profile = Profile(ranges=False)  # a server that ignores Range
+    assert ranged("bytes=0-3") == (200, None, str(len(m.zip)), m.zip)
+
+
+def test_make_toolchain_is_served_like_any_module() -> None:
+    tc = make_toolchain("1.99.0", "linux", "amd64", size=3000)
+    assert (tc.path, tc.version) == ("golang.org/toolchain", "v0.0.1-go1.99.0.linux-amd64")
+    assert abs(len(tc.zip) - 3000) < 100 and tc.zip.startswith(b"PK")
+    with MirrorSim([tc]) as s:
+        assert get(s, "/golang.org/toolchain/@v/v0.0.1-go1.99.0.linux-amd64.zip")[2] == tc.zip
 
 
 def test_profile_validation() -> None:
@@ -582,6 +615,37 @@ def test_go_falls_back_past_stale_mirror_on_404(tmp_path: Path, universe: list[M
         assert r.returncode == 0, r.stderr
         assert {r.status for r in mirrors["stale"].requests} == {404}
         assert {r.kind for r in mirrors["ok"].requests} == {"info", "mod", "zip"}
+
+
+@needs_go
+@pytest.mark.parametrize("served", [True, False], ids=["served", "missing"])
+def test_go_asks_a_mirror_for_the_toolchain_zip_only(
+    tmp_path: Path, universe: list[Module], served: bool
+) -> None:
+    """With GOTOOLCHAIN=auto and a newer go line, go's first and only request for the
+    toolchain is its .zip (no .info, no .mod, no list); a 404 is `toolchain not available`,
+    and a zip that arrives is verified against the checksum database even with GOSUMDB=off,
+    which fails the download (nothing leaves the machine)."""
+    host = subprocess.run([GO, "env", "GOHOSTOS", "GOHOSTARCH"], capture_output=True,
+                          text=True, check=True).stdout.split()  # fmt: skip
+    tc = make_toolchain("1.99.0", *host)
+    project = write_project(tmp_path / "app", universe)
+    gomod = project / "go.mod"
+    gomod.write_text(gomod.read_text().replace("go 1.21\n", "go 1.99.0\n"))
+    with MirrorSim([*universe, tc] if served else universe) as s:
+        r = subprocess.run(
+            [GO, "mod", "download"], cwd=project, env=go_env(s.url, GOTOOLCHAIN="auto"),
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        asked = [(x.kind, x.path, x.status) for x in s.requests]
+    zip_path = f"/golang.org/toolchain/@v/{tc.version}.zip"
+    assert asked == [("zip", zip_path, 200 if served else 404)], asked
+    assert r.returncode != 0
+    assert f"go: downloading go1.99.0 ({host[0]}/{host[1]})" in r.stderr
+    if served:
+        assert "checksum database disabled by GOSUMDB=off" in r.stderr, r.stderr
+    else:
+        assert f"go: download go1.99.0 for {host[0]}/{host[1]}: toolchain not available" in r.stderr
 
 
 @needs_go

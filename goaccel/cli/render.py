@@ -11,7 +11,9 @@ from typing import Any, Optional
 
 from goaccel.configure.plan import Plan
 from goaccel.configure.targets.base import Description, Prepared, Undone, Written
+from goaccel.measure.probe import FAILS, LACKS, NO_ANSWER, SERVED
 from goaccel.measure.rank import Ranking, fmt_bytes
+from goaccel.measure.workload import ToolchainNeed
 from goaccel.textsafe import escape_markup, mask_urls_in_text, untrusted
 
 _VERDICT_STYLE = {
@@ -82,12 +84,16 @@ def notes_below(notes: list[tuple[str, list[str]]], width: Optional[int]) -> lis
 
 def ranking_table(r: Ranking, width: Optional[int] = None) -> Any:
     """The ranking. Where ``width`` is too narrow for everything, the verdicts' reasons and
-    then the named mirrors' URLs move under the table, so that no name is ever cut."""
+    then the named mirrors' URLs move under the table, so that no name is ever cut. The
+    toolchain column is shown only where the table fits whole with it (toolchain_summary
+    under the table says the same)."""
     from rich.console import Group
 
-    for inline_reason, inline_url in ((True, True), (False, True), (False, False)):
-        t = _ranking(r, inline_reason, inline_url)
-        if fits(t, width, loosely=not inline_reason):
+    layouts = [(True, True), (False, True), (False, False)]
+    options = [(*x, True) for x in layouts] if any(e.probe.toolchain for e in r.entries) else []
+    for inline_reason, inline_url, toolchain in [*options, *((*x, False) for x in layouts)]:
+        t = _ranking(r, inline_reason, inline_url, toolchain)
+        if fits(t, width, loosely=not inline_reason and not toolchain):
             break
     notes: list[tuple[str, list[str]]] = []
     for e in r.entries:
@@ -108,7 +114,7 @@ def _named(url: str, name: str) -> bool:
     return url.split("://", 1)[-1] != name  # a named mirror: its URL says where it is
 
 
-def _ranking(r: Ranking, inline_reason: bool, inline_url: bool) -> Any:
+def _ranking(r: Ranking, inline_reason: bool, inline_url: bool, toolchain: bool) -> Any:
     from rich.table import Table
 
     t = Table(title=None, show_edge=False, pad_edge=False, header_style="bold")
@@ -117,11 +123,14 @@ def _ranking(r: Ranking, inline_reason: bool, inline_url: bool) -> Any:
     t.add_column("latency", justify="right")
     t.add_column("throughput", justify="right")
     t.add_column("complete", justify="right")
+    if toolchain:
+        t.add_column("toolchain")  # the zip go.mod makes go download first
     t.add_column("predicted", justify="right")
     t.add_column("verdict")
     for e in r.entries:
         p = e.probe
         complete = f"{p.served}/{p.checked}" if p.checked else "-"
+        served = [_TOOLCHAIN_CELL.get(p.toolchain.state, "?")] if p.toolchain else ["-"]
         thr = p.throughput_bps
         style = _VERDICT_STYLE.get(e.verdict, "red")
         verdict = f"[{style}]{escape_markup(e.verdict)}[/]"
@@ -136,10 +145,38 @@ def _ranking(r: Ranking, inline_reason: bool, inline_url: bool) -> Any:
             _ms(p.latency_s) if e.estimate is not None or p.latencies else "-",
             f"{fmt_bytes(thr)}/s" if thr else "-",
             complete,
+            *(served if toolchain else []),
             _secs(e.predicted_s),
             verdict,
         )
     return t
+
+
+_TOOLCHAIN_CELL = {SERVED: "yes", LACKS: "[yellow]no[/]", FAILS: "[red]error[/]"}
+
+
+def toolchain_summary(need: ToolchainNeed, r: Ranking) -> str:
+    """One line under the ranking: the toolchain in the workload, and who serves it."""
+    by_state: dict[str, list[str]] = {}
+    for e in r.entries:
+        if e.probe.toolchain is not None:
+            by_state.setdefault(e.probe.toolchain.state, []).append(_safe(e.probe.name, 200))
+    parts = [
+        f"{label} {', '.join(by_state[state])}"
+        for state, label in (
+            (SERVED, "served by"),
+            (LACKS, "not by"),
+            (FAILS, "failed on"),
+            (NO_ANSWER, "no answer from"),
+        )
+        if state in by_state
+    ]
+    where = "; ".join(parts) if parts else "no mirror was asked"
+    why = escape_markup(need.reason if need.reason == "GOTOOLCHAIN" else f"go.mod's {need.reason}")
+    return (
+        f"Toolchain {escape_markup(need.name)} ({escape_markup(need.key)}, "
+        f"{fmt_bytes(r.toolchain_bytes)}), which go downloads first ({why}): {where}."
+    )
 
 
 def _elements(value: str) -> str:

@@ -158,6 +158,8 @@ def _run_locked(opts: SetupOptions, ui: UI) -> int:
     if not ui.json_mode:
         out.print(render.ranking_table(m.ranking, out.width))
         out.print()
+        if m.workload.toolchain_download is not None:
+            out.print(render.toolchain_summary(m.workload.toolchain_download, m.ranking))
     try:
         d = setup_flow.decide(s, m)
     except NoUsableMirrorError as exc:
@@ -223,11 +225,20 @@ def _masked(values: dict[str, str]) -> dict[str, str]:
 
 def _workload_json(s: Started) -> dict[str, object]:
     w = s.workload
+    need = w.toolchain_download
     return {
         "source": w.source,
         "root": str(w.root) if w.root else None,
         "modules": w.module_count,
         "zip_modules": w.zip_count,
+        "toolchain": None
+        if need is None
+        else {
+            "name": need.name,
+            "module": need.module.path,
+            "version": need.module.version,
+            "reason": need.reason,
+        },
     }
 
 
@@ -298,6 +309,14 @@ def _details(ui: UI, s: Started, m: Measurement) -> None:
             f"zips {fmt_bytes(p.zip_bytes)} in {p.zip_seconds:.2f} s ({p.zips_complete} complete)",
             f"sumdb proxied: {p.sumdb_supported}",
         ]
+        if p.toolchain is not None:
+            c = p.toolchain
+            parts.append(
+                f"toolchain: {c.state}"
+                + (f" (HTTP {c.status})" if c.status else "")
+                + (f", {fmt_bytes(c.size)}" if c.size else "")
+                + (f", {c.error}" if c.error else "")
+            )
         if e.estimate:
             est = e.estimate
             parts.append(

@@ -188,8 +188,9 @@ def decide_gosumdb(
 
 
 def _fallbacks(rest: Sequence[Ranked], n: int, notes: list[str]) -> list[Ranked]:
-    """The n mirrors after the best one, in rank.fallback_order (complete ones first), with a
-    note when that passes over a faster incomplete one."""
+    """The n mirrors after the best one, in rank.fallback_order (complete ones first, the
+    toolchain go.mod needs included), with a note when that passes over a faster incomplete
+    one."""
     chosen = fallback_order(rest)[:n]
     ranked_order = list(rest[:n])
     passed_over = [e for e in ranked_order if e not in chosen]
@@ -197,8 +198,9 @@ def _fallbacks(rest: Sequence[Ranked], n: int, notes: list[str]) -> list[Ranked]
         took = [e for e in chosen if e not in ranked_order]
         names = ", ".join(untrusted(e.probe.name, limit=60) for e in passed_over)
         instead = ", ".join(untrusted(e.probe.name, limit=60) for e in took)
+        what = "modules" if all(e.probe.missing for e in passed_over) else "part of the workload"
         notes.append(
-            f"fallback: {instead} rather than {names}, which lacks modules "
+            f"fallback: {instead} rather than {names}, which lacks {what} "
             f"(their requests would go on to direct); a complete mirror is the better fallback"
         )
     return chosen

@@ -21,6 +21,8 @@ from goaccel.configure.journal import Journal
 from goaccel.configure.plan import Plan, build_plan, validate_private_patterns
 from goaccel.configure.targets.base import Options, Prepared, Target, Written
 from goaccel.fsutil import exclusive_lock
+from goaccel.gocompat.goproxy import FOUND, KIND_DIRECT, NOT_FOUND, parse_goproxy
+from goaccel.gocompat.gosumdb import parse_gosumdb
 from goaccel.gotool import env as goenv
 from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import (
@@ -30,10 +32,13 @@ from goaccel.measure.measurement import (
     measure,
     mirror_workload,
 )
-from goaccel.measure.probe import MirrorProbe
+from goaccel.measure.probe import SERVED, MirrorProbe
+from goaccel.measure.rank import fmt_bytes
 from goaccel.measure.runner import make_ssl_context
+from goaccel.measure.toolchain import walk, with_toolchain
 from goaccel.measure.userconfig import config_catalog_mirrors
 from goaccel.measure.workload import Workload, resolve_workload
+from goaccel.textsafe import untrusted
 
 
 @dataclass
@@ -79,8 +84,9 @@ def start(opts: SetupOptions, cwd: Path) -> Started:
     candidates = gather_candidates(
         catalog, builtin=opts.builtin, config_mirrors=config_mirrors, extra_urls=opts.mirrors
     )
-    workload = resolve_workload(opts.project, cwd)
     genv = goenv.read_goenv(goenv.find_go())
+    # The toolchain go.mod makes go download first is part of the workload.
+    workload = with_toolchain(resolve_workload(opts.project, cwd), genv)
     target, notes = targets.resolve(opts.target, genv, target_options(opts))
     # Fail now, not after measuring, on what can already be checked.
     make_ssl_context()  # SSL_CERT_FILE / SSL_CERT_DIR that do not load
@@ -132,8 +138,48 @@ def decide(s: Started, m: Measurement) -> Decided:
         direct=s.opts.direct,
     )
     prepared = s.target.prepare(plan, s.goenv, target_options(s.opts))
-    warnings = list(s.candidates.warnings) + plan.warnings + prepared.warnings
-    return Decided(plan, prepared, warnings, s.notes + plan.notes)
+    tc_notes, tc_warnings = toolchain_notes(m, plan)
+    warnings = list(s.candidates.warnings) + plan.warnings + tc_warnings + prepared.warnings
+    return Decided(plan, prepared, warnings, s.notes + plan.notes + tc_notes)
+
+
+def toolchain_notes(m: Measurement, plan: Plan) -> tuple[list[str], list[str]]:
+    """Where go gets the toolchain go.mod needs with the GOPROXY setup writes: go's walk
+    over it, replayed with what each mirror answered for the toolchain zip."""
+    need = m.workload.toolchain_download
+    if need is None:
+        return [], []
+    probes = {e.probe.url.rstrip("/"): e.probe for e in m.ranking.entries}
+    w = walk(parse_goproxy(plan.settings["GOPROXY"]).entries, probes)
+    what = f"the {need.name} toolchain ({need.reason})"
+    if w.outcome == FOUND and w.entry is not None:
+        name = untrusted(probes[w.entry.url.rstrip("/")].name, limit=60)
+        later = ", the first mirror in GOPROXY that serves it" if len(w.tried) > 1 else ""
+        size = fmt_bytes(m.ranking.toolchain_bytes)
+        note = f"go downloads {what}, {size}, from {name}{later}"
+        if not parse_gosumdb(plan.settings["GOSUMDB"]).off:
+            return [note], []
+        # go verifies a toolchain against the checksum database whatever GOSUMDB says.
+        return [note], [
+            f"GOSUMDB=off makes the download of {what} fail: go verifies toolchains against "
+            "the checksum database even then (`checksum database disabled by GOSUMDB=off`)"
+        ]
+    if w.outcome == KIND_DIRECT:
+        fate = (
+            "go looks for it through direct (golang.org), which fails where that is blocked; "
+            f"installing go {need.name.removeprefix('go')} locally avoids the download"
+        )
+    elif w.outcome == NOT_FOUND:
+        fate = "every go command in the module fails with `toolchain not available`"
+    else:
+        fate = "go may not get it (a mirror failed or did not answer in time for it)"
+    served = [
+        untrusted(e.probe.name, limit=60)
+        for e in m.ranking.entries
+        if e.probe.toolchain is not None and e.probe.toolchain.state == SERVED
+    ]
+    elsewhere = f" (of the mirrors measured, {', '.join(served)} serves it)" if served else ""
+    return [], [f"no chosen mirror serves {what}{elsewhere}: {fate}"]
 
 
 def apply_changes(s: Started, d: Decided) -> Written:

@@ -21,12 +21,14 @@ from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.errors import ConfigFileError, GoaccelError
 from goaccel.gocompat.goproxy import ProxyEntry
 from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT, parse_gosumdb
+from goaccel.gocompat.pathmatch import match_prefix_patterns
 from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
 from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import expected_hashes, mirror_workload
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
 from goaccel.measure.runner import probe
+from goaccel.measure.toolchain import walk, with_toolchain
 from goaccel.measure.workload import GoMod, Workload, parse_go_mod, resolve_workload
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
@@ -62,7 +64,8 @@ def gather(project: Optional[Path], cwd: Path, *, probe_budget: float) -> Contex
     # read_goenv runs go with GOTOOLCHAIN=local, so an invalid GOTOOLCHAIN of the user's
     # cannot stop it; the toolchain check reports the user's value.
     genv = goenv_mod.read_goenv(go)
-    workload = resolve_workload(project, cwd)
+    # The toolchain go.mod makes go download first is probed on the mirrors with the modules.
+    workload = with_toolchain(resolve_workload(project, cwd), genv)
     gomod = None
     if workload.root is not None:
         gomod = parse_go_mod(
@@ -223,7 +226,9 @@ def run_probes(ctx: Context) -> list[Finding]:
         return []
     workload = mirror_workload(ctx.workload, ctx.goenv.value("GONOPROXY"))
     zips, mods = expected_hashes(workload)
+    need = workload.toolchain_download
     settings = ProbeSettings(
+        toolchain=need.module if need else None,
         budget=ctx.probe_budget,
         zip_sample=2,
         zip_bytes_cap=2 * 1024 * 1024,
@@ -541,7 +546,7 @@ def check_toolchain(ctx: Context) -> list[Finding]:
     if ctx.gomod is None or ctx.goenv.go_version is None:
         return []
     g = ctx.goenv
-    return toolchain.toolchain_findings(
+    out = toolchain.toolchain_findings(
         ctx.gomod.go,
         ctx.gomod.toolchain,
         g.go_version or "",
@@ -551,6 +556,39 @@ def check_toolchain(ctx: Context) -> list[Finding]:
         goos=g.goos or "GOOS",
         goarch=g.goarch or "GOARCH",
     )
+    return out + _toolchain_mirrors(ctx)
+
+
+def _toolchain_mirrors(ctx: Context) -> list[Finding]:
+    """Whether go gets the toolchain it downloads first: go's walk over GOPROXY, replayed with
+    what each mirror answered for the toolchain zip, and the checksum database it needs."""
+    need = ctx.workload.toolchain_download
+    urls = [e for e in ctx.entries if e.kind == "url"]
+    if need is None or ctx.probes is None or not urls:
+        return []
+    g = ctx.goenv
+    noproxy = match_prefix_patterns(g.value("GONOPROXY"), need.module.path)
+    entries = [ProxyEntry("direct", "direct", "direct", False)] if noproxy else ctx.entries
+    probes = {p.url: p for p in ctx.probes.mirrors}
+    answers = [(_show(e.url, 80), ctx.probe_for(e.url.rstrip("/"))) for e in urls]
+    # go verifies toolchains against the checksum database whatever GOSUMDB and GONOSUMDB say:
+    # check_sumdb's verdict on reaching it is the one that counts (GONOSUMDB=* does not).
+    sumdb = next(
+        (f for f in check_sumdb(ctx) if f.status == PROBLEM and f.id in _SUMDB_BROKEN), None
+    )
+    return toolchain.toolchain_mirror_findings(
+        need,
+        walk(entries, probes),
+        answers,
+        local_version=g.go_version or "",
+        goos=g.goos or "GOOS",
+        goarch=g.goarch or "GOARCH",
+        sumdb_problem=sumdb,
+        noproxy=noproxy,
+    )
+
+
+_SUMDB_BROKEN = ("sumdb-off", "sumdb-unavailable", "sumdb-proxy-fails")
 
 
 # --------------------------------------------------------------------------- network, disk

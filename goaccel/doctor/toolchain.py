@@ -1,16 +1,22 @@
 """Findings about the toolchain go would run for a go.mod: a pending download through GOPROXY,
-a go line the local go refuses, a GOTOOLCHAIN that cannot work. The selection itself is go's
-rule, in goaccel.gocompat.toolchain."""
+whether the configured mirrors serve it, a go line the local go refuses, a GOTOOLCHAIN that
+cannot work. The selection itself is go's rule, in goaccel.gocompat.toolchain; what each
+mirror answered for the toolchain zip comes from the probe (goaccel.measure.toolchain)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Optional
 
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.doctor.model import sanitized_finding as _finding
+from goaccel.gocompat.goproxy import FAILED, FOUND, KIND_DIRECT, KIND_OFF, UNKNOWN, Walk
 from goaccel.gocompat.gosumdb import parse_gosumdb
 from goaccel.gocompat.gover import parse_local_version
 from goaccel.gocompat.toolchain import lang_as_release, select_toolchain
+from goaccel.measure.probe import FAILS, LACKS, SERVED, MirrorProbe
+from goaccel.measure.rank import fmt_bytes
+from goaccel.measure.workload import ToolchainNeed
 
 # --- findings ---------------------------------------------------------------------------------
 
@@ -175,3 +181,157 @@ def toolchain_findings(
         )
     )
     return out
+
+
+# --- which mirrors serve it -------------------------------------------------------------------
+
+
+def _answer(shown: str, p: Optional[MirrorProbe]) -> str:
+    """One detail line: what a GOPROXY entry answered for the toolchain zip."""
+    if p is None:
+        return f"{shown}: not probed"
+    c = p.toolchain
+    if c is None:
+        why = f": {p.error.kind}, {p.error.detail}" if p.error else ""
+        return f"{shown}: not asked (the probe stopped before{why})"
+    if c.state == SERVED:
+        return f"{shown}: serves it" + (f" ({fmt_bytes(c.size)})" if c.size else "")
+    if c.state == LACKS:
+        return f"{shown}: lacks it (HTTP {c.status})"
+    if c.state == FAILS:
+        return f"{shown}: fails: {c.error}"
+    return f"{shown}: no answer within the probe's budget"
+
+
+def _shown(walk: Walk, answers: Sequence[tuple[str, Optional[MirrorProbe]]]) -> str:
+    """The entry the walk ended at, as shown (credentials masked)."""
+    for shown, p in answers:
+        if walk.entry is not None and p is not None and p.url == walk.entry.url.rstrip("/"):
+            return shown
+    return walk.entry.url if walk.entry is not None else ""
+
+
+def toolchain_mirror_findings(
+    need: ToolchainNeed,
+    walk: Walk,
+    answers: Sequence[tuple[str, Optional[MirrorProbe]]],
+    *,
+    local_version: str,
+    goos: str,
+    goarch: str,
+    sumdb_problem: Optional[Finding] = None,
+    noproxy: bool = False,
+) -> list[Finding]:
+    """toolchain-mirrors: whether go gets the toolchain it downloads first through GOPROXY.
+
+    walk: go's walk over GOPROXY for the toolchain zip (measure.toolchain.walk); answers:
+    each GOPROXY mirror (shown, its probe or None) in order, for the details; sumdb_problem:
+    check_sumdb's problem finding, if any (GOSUMDB=off, the database unreachable): toolchain
+    downloads are always verified against it; noproxy: GONOPROXY matches golang.org/toolchain.
+    """
+    name, key = need.name, need.key
+    local = parse_local_version(local_version) or local_version
+    details = [_answer(shown, p) for shown, p in answers]
+    at = _shown(walk, answers)
+    checks = [p.toolchain for _, p in answers if p is not None and p.toolchain is not None]
+    served = next((c for c in checks if c.state == SERVED and c.size), None)
+    size = f" ({fmt_bytes(served.size)})" if served and served.size else ""
+    verify = ""
+    if sumdb_problem is not None:
+        verify = (
+            "go verifies every toolchain download against the checksum database, even with "
+            f"GOSUMDB=off or GONOSUMDB, and that fails here: {sumdb_problem.title}."
+        )
+    if walk.outcome == FOUND:
+        before = len(walk.tried) - 1
+        order = (
+            f", after {before} GOPROXY entr{'y' if before == 1 else 'ies'} that lack it"
+            + (" or fail before '|'" if any(e.fallback_on_error for e in walk.tried[:-1]) else "")
+            if before
+            else ""
+        )
+        if sumdb_problem is None:
+            return [
+                _finding(
+                    "toolchain-mirrors",
+                    OK,
+                    f"go gets the {name} toolchain from {at}{size}",
+                    seen=f"{at} serves {key}{order}",
+                    details=details,
+                )
+            ]
+        return [
+            _finding(
+                "toolchain-mirrors",
+                PROBLEM,
+                f"{at} serves the {name} toolchain, but go cannot verify it: the download fails",
+                seen=f"{at} serves {key}{order}; {sumdb_problem.title}",
+                why=verify,
+                fix=sumdb_problem.fix,
+                details=details,
+            )
+        ]
+    stop = f"go: download {name} for {goos}/{goarch}: toolchain not available"
+    if walk.outcome == KIND_DIRECT:
+        status = WARNING
+        title = f"no GOPROXY mirror serves the {name} toolchain: go fetches it through direct"
+        seen = (
+            f"GONOPROXY matches {need.module.path}, so go does not ask the mirrors for it"
+            if noproxy
+            else f"every GOPROXY mirror answered 404/410 (or failed before '|') for {key}"
+        )
+        why = (
+            "go then looks for golang.org/toolchain at its origin (golang.org), which fails "
+            "where that is blocked, and downloads tens of MB from there on every machine or "
+            "CI job without it in its module cache."
+        )
+    elif walk.outcome == UNKNOWN:
+        status = WARNING
+        title = f"could not tell whether go gets the {name} toolchain through {at}"
+        seen = f"{at} did not answer for {key} within the probe's budget"
+        why = "go has no response timeout: it waits for that answer as long as it takes."
+    else:
+        status = PROBLEM
+        if walk.outcome == FAILED:
+            title = f"go stops at {at} before it finds the {name} toolchain: every go command fails"
+            seen = next((d for d in details if d.startswith(f"{at}:")), at)
+            why = (
+                "After ',' (or as the last entry) go moves on only after a 404 or 410, so this "
+                "failure ends the download, and with it every go command in the module."
+            )
+        else:
+            title = f"no GOPROXY mirror serves the {name} toolchain: every go command fails"
+            seen = f"every GOPROXY mirror answered 404/410 for {key}"
+            if walk.outcome == KIND_OFF:
+                seen += ", and GOPROXY ends with off"
+            why = f"go downloads the toolchain before running any command, and stops with `{stop}`."
+    version = need.name.removeprefix("go")
+    fix = [
+        f"goaccel setup   # measures the mirrors with the {name} toolchain too",
+        f"# or install go {version} here and in CI (actions/setup-go: go-version-file: go.mod)",
+    ]
+    if need.reason == "go line":
+        fix += [
+            f"# or, if the module does not need go {version}, stay on go {local}:",
+            f"GOTOOLCHAIN=local go mod edit -go={local} && go env -w GOTOOLCHAIN=local",
+        ]
+    elif need.reason == "toolchain line":
+        fix += [
+            f"# or, if the module does not need {name}, drop the toolchain line:",
+            "GOTOOLCHAIN=local go mod edit -toolchain=none",
+        ]
+    else:
+        fix += ["go env -w GOTOOLCHAIN=auto   # or unset GOTOOLCHAIN where it is set"]
+    if sumdb_problem is not None and sumdb_problem.fix:
+        fix += sumdb_problem.fix.splitlines()
+    return [
+        _finding(
+            "toolchain-mirrors",
+            PROBLEM if sumdb_problem is not None else status,
+            title,
+            seen=seen,
+            why=f"{why} {verify}".strip(),
+            fix="\n".join(fix),
+            details=details,
+        )
+    ]

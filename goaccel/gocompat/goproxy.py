@@ -15,6 +15,9 @@ go reads the list once, before its first download:
 - a list with no entries at all (",", " ", or an empty value in the go env file) is the error
   `GOPROXY list is not the empty string, but contains no entries`.
 go reports only the first invalid entry; parse_goproxy reports each of them, in order.
+One download walks the list (TryProxies): the first entry that has it ends the walk; a 404
+or 410 moves on; any other failure moves on only after '|', else go stops with it; after
+the list, go reports the most useful error it saw (direct's, then a failure, then not-found).
 Pure and stdlib-only.
 """
 
@@ -23,7 +26,7 @@ from __future__ import annotations
 import ipaddress
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -31,18 +34,24 @@ from goaccel.gocompat.quote import quote as go_quote
 
 __all__ = [
     "DEFAULT_GOPROXY",
+    "FAILED",
+    "FOUND",
     "KIND_DIRECT",
     "KIND_OFF",
     "KIND_URL",
+    "NOT_FOUND",
     "NO_ENTRIES",
+    "UNKNOWN",
     "ParsedGoproxy",
     "ProxyEntry",
+    "Walk",
     "format_goproxy",
     "go_url_parse",
     "parse_entry",
     "parse_goproxy",
     "split_goproxy",
     "trim_space",
+    "try_proxies",
 ]
 
 KIND_URL = "url"
@@ -50,6 +59,12 @@ KIND_DIRECT = "direct"
 KIND_OFF = "off"
 DEFAULT_GOPROXY = "https://proxy.golang.org,direct"
 NO_ENTRIES = "GOPROXY list is not the empty string, but contains no entries"
+
+# What one entry answers for one download, in try_proxies.
+FOUND = "found"
+NOT_FOUND = "not found"  # 404 or 410: fs.ErrNotExist
+FAILED = "failed"  # any other error
+UNKNOWN = "unknown"  # not known (no answer in time): the walk cannot be replayed past it
 
 
 @dataclass(frozen=True)
@@ -528,3 +543,39 @@ def format_goproxy(entries: Sequence[ProxyEntry]) -> str:
 def _entry_text(entry: ProxyEntry) -> str:
     """The entry as the user wrote it (trimmed), or the keyword."""
     return trim_space(entry.raw) if entry.kind == KIND_URL else entry.url
+
+
+@dataclass(frozen=True)
+class Walk:
+    """Where one download's walk over the list ends (modfetch/proxy.go, TryProxies)."""
+
+    outcome: str  # FOUND | FAILED | NOT_FOUND | UNKNOWN | KIND_DIRECT | KIND_OFF
+    entry: Optional[ProxyEntry]  # the entry that decided; None when every entry said 404/410
+    tried: tuple[ProxyEntry, ...] = ()  # the mirrors asked on the way, in order
+
+
+def try_proxies(entries: Sequence[ProxyEntry], answer: Callable[[ProxyEntry], str]) -> Walk:
+    """Replay TryProxies for one download, given each mirror's answer (FOUND, NOT_FOUND,
+    FAILED or UNKNOWN). Reaching `direct` ends the walk there (go asks the VCS, and that
+    answer decides); past the last entry, or at `off`, the last failure seen after '|' is
+    what go reports (it outranks not-found), else not-found (or `off`: `module lookup
+    disabled by GOPROXY=off`)."""
+    tried: list[ProxyEntry] = []
+    failure: Optional[ProxyEntry] = None  # the last failure after '|': go reports it
+    for e in entries:
+        if e.kind == KIND_OFF and failure is not None:
+            break  # off answers "not found", which a failure outranks
+        if e.kind != KIND_URL:
+            return Walk(e.kind, e, tuple(tried))
+        tried.append(e)
+        outcome = answer(e)
+        if outcome in (FOUND, UNKNOWN):
+            return Walk(outcome, e, tuple(tried))
+        if outcome == NOT_FOUND:
+            continue
+        if not e.fallback_on_error:
+            return Walk(FAILED, e, tuple(tried))
+        failure = e
+    if failure is not None:
+        return Walk(FAILED, failure, tuple(tried))
+    return Walk(NOT_FOUND, None, tuple(tried))

@@ -199,8 +199,8 @@ class GoEnv:
     goroot_values: dict[str, str]
     settings: dict[str, Setting] = field(default_factory=dict)
     gomodcache: Optional[str] = None
-    goos: Optional[str] = None
-    goarch: Optional[str] = None
+    goos: Optional[str] = None  # GOHOSTOS: where go runs (not the GOOS it builds for)
+    goarch: Optional[str] = None  # GOHOSTARCH
 
     def value(self, key: str) -> str:
         s = self.settings.get(key)
@@ -237,8 +237,8 @@ def read_goenv(
                 "GOROOT",
                 "GOVERSION",
                 "GOMODCACHE",
-                "GOOS",
-                "GOARCH",
+                "GOHOSTOS",
+                "GOHOSTARCH",
                 *GO_KEYS,
             ],
         )
@@ -274,8 +274,10 @@ def read_goenv(
         goroot=goroot,
         goroot_values=goroot_values,
         gomodcache=effective.get("GOMODCACHE") or None,
-        goos=effective.get("GOOS") or None,
-        goarch=effective.get("GOARCH") or None,
+        # The toolchain go downloads is for the machine it runs on (runtime.GOOS in
+        # toolchain/select.go), never for a cross-compilation target named by GOOS/GOARCH.
+        goos=effective.get("GOHOSTOS") or None,
+        goarch=effective.get("GOHOSTARCH") or None,
     )
     computed: dict[str, tuple[str, str, Optional[str], Optional[str]]] = {}
     for key in GO_KEYS:

@@ -72,7 +72,8 @@ def known_zip_sizes(workload: Workload, gomodcache: Optional[str]) -> dict[str, 
         return {}
     base = Path(gomodcache) / "cache" / "download"  # one path, never a list
     sizes: dict[str, int] = {}
-    for m in workload.modules:
+    need = workload.toolchain_download
+    for m in (*workload.modules, *([need.module] if need else [])):
         if not m.needs_zip:
             continue
         try:
@@ -110,9 +111,12 @@ def mirror_workload(workload: Workload, gonoproxy: str) -> Workload:
     from goaccel.gocompat.pathmatch import match_prefix_patterns
 
     kept = tuple(m for m in workload.modules if not match_prefix_patterns(gonoproxy, m.path))
-    if len(kept) == len(workload.modules):
+    need = workload.toolchain_download
+    if need and match_prefix_patterns(gonoproxy, need.module.path):
+        need = None  # go fetches golang.org/toolchain directly too
+    if len(kept) == len(workload.modules) and need is workload.toolchain_download:
         return workload
-    return dataclasses.replace(workload, modules=kept)
+    return dataclasses.replace(workload, modules=kept, toolchain_download=need)
 
 
 @dataclass
@@ -137,12 +141,14 @@ def measure(
     measures every mirror until it is done or the budget is spent."""
     zips, mods = expected_hashes(workload)
     cached = known_zip_sizes(workload, gomodcache)
+    need = workload.toolchain_download
     settings = ProbeSettings(
         budget=budget,
         expected_hashes=zips,
         expected_mod_hashes=mods,
         size_hints=dict(cached),
         positions=positions,
+        toolchain=need.module if need else None,
     )
     sumdb_urls = {s.name: s.url for s in catalog.sumdbs}
     run = probe(targets, workload.modules, settings, sumdb_urls, on_progress)

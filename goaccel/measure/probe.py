@@ -24,6 +24,7 @@ from typing import Optional
 
 from goaccel import __version__
 from goaccel.measure.classify import ProbeError
+from goaccel.measure.workload import ModuleRef
 from goaccel.textsafe import mask_url
 
 USER_AGENT = f"goaccel/{__version__} (GOPROXY protocol probe; like GoCommand/1)"
@@ -51,6 +52,9 @@ class ProbeSettings:
     # or its positions-1 fallbacks; None measures every mirror to the end (doctor, bench).
     positions: Optional[int] = None
     parallelism: Optional[int] = None  # GOMAXPROCS of the go that will download (rank.py)
+    # The golang.org/toolchain zip go downloads before running (measure.toolchain): asked
+    # for once per mirror, its headers and first bytes only.
+    toolchain: Optional[ModuleRef] = None
 
 
 @dataclass
@@ -62,6 +66,38 @@ class Sample:
     nbytes: int = 0
     ttfb: Optional[float] = None  # time to the response headers
     body: Optional[bytes] = field(default=None, repr=False)  # kept for .mod integrity checks
+
+
+SERVED = "served"
+LACKS = "lacks"  # 404/410: go moves on to the next GOPROXY entry
+FAILS = "fails"  # another status, a non-zip body, a network error
+NO_ANSWER = "no answer"  # not answered within the budget
+
+
+@dataclass
+class ToolchainCheck:
+    """One mirror's answer for the toolchain zip (measure.toolchain.check_zip)."""
+
+    module: str  # "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64"
+    status: Optional[int] = None  # HTTP status; None without an answer
+    size: Optional[int] = None  # the zip's size, from Content-Range or Content-Length
+    error: Optional[str] = None  # sanitized: what failed (a status, a body that is no zip)
+
+    @property
+    def name(self) -> str:
+        """The toolchain, e.g. "go1.99.0" for golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64."""
+        version = self.module.rpartition("@")[2]
+        return version.partition("-")[2].rpartition(".")[0] or version
+
+    @property
+    def state(self) -> str:
+        if self.error is not None:
+            return FAILS
+        if self.status in (404, 410):
+            return LACKS
+        if self.status in (200, 206):
+            return SERVED
+        return NO_ANSWER
 
 
 @dataclass
@@ -89,6 +125,7 @@ class MirrorProbe:
     sumdb_status: Optional[int] = None
     sumdb_asked: bool = False  # the request was sent (so a None status is a failure)
     stalled_requests: list[str] = field(default_factory=list)
+    toolchain: Optional[ToolchainCheck] = None  # None: the workload has no toolchain, or not asked
     requests: int = 0
     elapsed_s: float = 0.0
     finished: bool = False
@@ -131,6 +168,15 @@ class MirrorProbe:
     @property
     def served(self) -> int:
         return self.checked - len(self.missing)
+
+    @property
+    def lacks_toolchain(self) -> bool:
+        return self.toolchain is not None and self.toolchain.state == LACKS
+
+    @property
+    def incomplete(self) -> bool:
+        """Lacks part of the workload (404/410): modules, or the toolchain go.mod needs."""
+        return bool(self.missing) or self.lacks_toolchain
 
     @property
     def usable(self) -> bool:

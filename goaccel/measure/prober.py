@@ -22,7 +22,8 @@ from goaccel.measure.classify import (
     ProbeError,
     classify_exception,
 )
-from goaccel.measure.probe import MirrorProbe, ProbeSettings, Sample, Target
+from goaccel.measure.probe import MirrorProbe, ProbeSettings, Sample, Target, ToolchainCheck
+from goaccel.measure.toolchain import check_zip
 from goaccel.measure.workload import ModuleRef
 from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 
@@ -270,32 +271,51 @@ class MirrorProber:
                 r.first_request_s = sample.seconds
             else:
                 r.latencies.append(sample.seconds)
+        side: list[asyncio.Future[None]] = []  # the checksum database's check
         if r.first_request_s is None:
             # No module request was made: the checksum database's answer is the first one.
             await self._sumdb(client, sumdb_url, first=True)
             self._phase1_done()
-            await asyncio.gather(
-                self._completeness(client), self._zips(client), self._sizes(client)
-            )
-            return
-        self._phase1_done()
-        # The checksum database check is optional information: it runs beside phase 2, never
-        # holds it up, and its failure only changes the GOSUMDB decision (plan.py).
-        sumdb = asyncio.ensure_future(self._sumdb(client, sumdb_url, first=False))
+        else:
+            self._phase1_done()
+            # The checksum database check is optional information: it runs beside phase 2,
+            # never holds it up, and its failure only changes the GOSUMDB decision (plan.py).
+            side.append(asyncio.ensure_future(self._sumdb(client, sumdb_url, first=False)))
+        # So does the toolchain zip's check: its answer is part of the workload, not of the
+        # probe. One small request (a ranged GET read for 4 bytes), so it needs no zip turn.
+        toolchain = self._toolchain(client)
         try:
             # Phase 2: completeness, throughput (in this mirror's turn) and sizes.
             await asyncio.gather(
                 self._completeness(client), self._zips(client), self._sizes(client)
             )
         except BaseException:
-            sumdb.cancel()
+            for task in (*side, *toolchain):
+                task.cancel()
             raise
-        if not sumdb.done():
-            await asyncio.wait({sumdb}, timeout=self.stall_threshold())
-        if not sumdb.done():
-            sumdb.cancel()  # no answer: status None, which plan.py treats as go would
-            with contextlib.suppress(asyncio.CancelledError):
-                await sumdb
+        # The sumdb gets the stall threshold (no answer: status None, which plan.py treats as
+        # go would). The toolchain has had all of phase 2 already: a mirror that serves it
+        # answers in a round trip or two, and one still fetching it upstream is not waited
+        # for (no answer), which would hold setup for seconds.
+        await asyncio.gather(
+            _settle(side, self.stall_threshold()),
+            _settle(toolchain, max(4 * (r.latency_s or 0.0), TOOLCHAIN_GRACE_S)),
+        )
+
+    def _toolchain(self, client: Any) -> list[asyncio.Future[None]]:
+        """The toolchain zip's check (measure.toolchain.check_zip), started beside phase 2."""
+        ref = self.s.toolchain
+        if ref is None:
+            return []
+        key = f"{ref.path}@{ref.version}"
+        self.result.toolchain = ToolchainCheck(key)  # until it answers: no answer
+        url = module_url(self.t.url, ref, "zip")
+
+        async def ask() -> None:
+            self.result.requests += 1
+            self.result.toolchain = await check_zip(client, url, key)
+
+        return [asyncio.ensure_future(ask())]
 
     def _phase1_done(self) -> None:
         if self.schedule is not None:
@@ -509,6 +529,23 @@ class MirrorProber:
                 else f"sent no answer to {url}"
             )
             r.error = ProbeError(STALLED, f"{what} for {now - t.last_progress:.1f} s")
+
+
+TOOLCHAIN_GRACE_S = 0.25  # the toolchain check's wait after phase 2, at least
+
+
+async def _settle(tasks: Sequence[asyncio.Future[None]], timeout: float) -> None:
+    """Wait for side requests up to timeout, then let them go: they count as not answered."""
+    try:
+        pending = [t for t in tasks if not t.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=timeout)
+    finally:
+        for task in tasks:
+            if not task.done():
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
 
 
 def _spread(mods: Sequence[ModuleRef], k: int, seed: int) -> list[ModuleRef]:

@@ -10,6 +10,9 @@ to the CPU count, which is what goaccel uses). So
                 + workload bytes / throughput
                 + modules the mirror lacks * (latency + MISSING_COST_S)
 
+When go.mod makes go download a toolchain first (measure/toolchain.py), its zip is one more
+round trip and its bytes, and a mirror that lacks it lacks one more module.
+
 The workload's bytes come from the local module cache, the zips downloaded while probing,
 and 1-byte ranged GETs for the rest (sizes from Content-Range), the mean standing in for any
 still unknown.
@@ -30,6 +33,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from goaccel.measure.probe import MirrorProbe
+from goaccel.measure.toolchain import toolchain_bytes
 from goaccel.measure.workload import ModuleRef
 
 MISSING_COST_S = 3.0
@@ -83,6 +87,7 @@ class Ranking:
     workload_bytes: int
     parallelism: int
     explanation: str = ""
+    toolchain_bytes: int = 0  # the toolchain zip go downloads first; 0 when there is none
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -132,11 +137,11 @@ def missing_cost_s(missing: int, sample: int, modules: int, latency_s: float) ->
 def fallback_order(rest: Sequence[Ranked]) -> list[Ranked]:
     """The mirrors after the best one, in the order they serve as fallbacks. A fallback exists
     for when the first mirror fails; an incomplete mirror's misses go on to `direct`, which is
-    what fails behind a firewall, so while complete mirrors remain, an incomplete one never
-    stands ahead of them, however close its predicted time (its order among its kind is the
-    ranking's)."""
-    complete = [e for e in rest if not e.probe.missing]
-    incomplete = [e for e in rest if e.probe.missing]
+    what fails behind a firewall, so while complete mirrors remain, an incomplete one (it lacks
+    modules, or the toolchain go.mod needs) never stands ahead of them, however close its
+    predicted time (its order among its kind is the ranking's)."""
+    complete = [e for e in rest if not e.probe.incomplete]
+    incomplete = [e for e in rest if e.probe.incomplete]
     return complete + incomplete
 
 
@@ -149,7 +154,7 @@ def chosen_horizon(ranking: Ranking, positions: int) -> Optional[float]:
     if len(usable) < positions or positions < 1:
         return None
     rest = usable[1:]
-    if sum(1 for e in rest if not e.probe.missing) < positions - 1:
+    if sum(1 for e in rest if not e.probe.incomplete) < positions - 1:
         return None
     chain = [usable[0], *fallback_order(rest)[: positions - 1]]
     return max(e.predicted_s or 0.0 for e in chain)
@@ -166,7 +171,10 @@ def rank(
     zip_mods = sum(1 for m in modules if m.needs_zip)
     n = len(modules)
     total_bytes = estimate_workload_bytes(modules, probes, known_sizes or {})
-    trips = round_trips(modules, par)
+    # The toolchain go.mod makes go download first: one more .zip, its bytes, and one miss
+    # where a mirror lacks it (measure/toolchain.py).
+    tc_bytes = toolchain_bytes(probes, known_sizes or {})
+    trips = round_trips(modules, par) + bool(tc_bytes)
     # A mirror whose zips did not start within the budget (high latency, tight budget) gets
     # the median of the others: neither rewarded nor punished for what was not measured.
     measured = [t for p in probes if p.usable and (t := p.throughput_bps)]
@@ -197,8 +205,9 @@ def rank(
         est = Estimate(
             connect_s=p.connect_s or 0.0,
             requests_s=trips * lat,
-            transfer_s=total_bytes / thr if total_bytes else 0.0,
-            missing_s=missing_cost_s(len(p.missing), p.checked, n, lat),
+            transfer_s=(total_bytes + tc_bytes) / thr,
+            missing_s=missing_cost_s(len(p.missing), p.checked, n, lat)
+            + missing_cost_s(p.lacks_toolchain, 1, 1, lat),
         )
         entries.append(Ranked(p, "", "", est))
 
@@ -209,14 +218,13 @@ def rank(
         e.rank = i
         p = e.probe
         assert e.predicted_s is not None and best_t is not None
-        lacks = f"{len(p.missing)} of {p.checked} modules checked"
         if i == 1:
             e.verdict = BEST
-            if p.missing:
-                e.reason = f"fastest even though it lacks {lacks}"
-        elif p.missing:
+            if p.incomplete:
+                e.reason = f"fastest even though it lacks {lacks(p)}"
+        elif p.incomplete:
             e.verdict = STALE
-            e.reason = f"lacks {lacks} (404/410)"
+            e.reason = f"lacks {lacks(p)} (404/410)"
         elif e.predicted_s <= best_t * GOOD_WITHIN:
             e.verdict = GOOD
         else:
@@ -229,9 +237,19 @@ def rank(
         zip_modules=zip_mods,
         workload_bytes=total_bytes,
         parallelism=par,
+        toolchain_bytes=tc_bytes,
     )
     ranking.explanation = explain(ranking)
     return ranking
+
+
+def lacks(p: MirrorProbe) -> str:
+    """What part of the workload a mirror lacks, e.g. "2 of 40 modules checked and the
+    go1.99.0 toolchain"."""
+    parts = [f"{len(p.missing)} of {p.checked} modules checked"] if p.missing else []
+    if p.toolchain is not None and p.lacks_toolchain:
+        parts.append(f"the {p.toolchain.name} toolchain")
+    return " and ".join(parts)
 
 
 def _fmt_s(s: float) -> str:
@@ -254,9 +272,12 @@ def explain(r: Ranking) -> str:
     best = usable[0]
     b = best.probe
     assert best.estimate is not None
+    toolchain = next((p.toolchain.name for p in (e.probe for e in usable) if p.toolchain), "")
+    if toolchain:
+        toolchain = f" and the {toolchain} toolchain ({fmt_bytes(r.toolchain_bytes)})"
     parts = [
         f"{b.name} wins: predicted {_fmt_s(best.estimate.total_s)} for {r.modules} modules "
-        f"({fmt_bytes(r.workload_bytes)} of zips)"
+        f"({fmt_bytes(r.workload_bytes)} of zips){toolchain}"
     ]
     if len(usable) == 1:
         return parts[0] + "; it is the only usable mirror."
@@ -282,7 +303,7 @@ def explain(r: Ranking) -> str:
     elif why == "latency":
         detail = f"{_fmt_s(b.latency_s or 0)} per request against {_fmt_s(s.latency_s or 0)}"
     else:
-        detail = f"{s.name} lacks {len(s.missing)} of {s.checked} modules checked"
+        detail = f"{s.name} lacks {lacks(s)}"
     ratio_text = f"{ratio:.1f}x" if ratio != math.inf else "much"
     return (
         f"{parts[0]}; runner-up {s.name} is {ratio_text} slower "

@@ -3,9 +3,9 @@ saved files. Every string that came from outside is sanitized here."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
-from goaccel.measure.probe import MirrorProbe
+from goaccel.measure.probe import MirrorProbe, ToolchainCheck
 from goaccel.measure.rank import Ranked, Ranking
 from goaccel.textsafe import untrusted
 
@@ -27,9 +27,16 @@ def probe_json(p: MirrorProbe) -> dict[str, Any]:
         "errors": list(p.errors),
         "mismatched": list(p.mismatched),
         "stalled_requests": list(p.stalled_requests),
+        "toolchain": toolchain_json(p.toolchain),
         "requests": p.requests,
         "elapsed_ms": round(p.elapsed_s * 1000, 1),
     }
+
+
+def toolchain_json(c: Optional[ToolchainCheck]) -> Optional[dict[str, Any]]:
+    if c is None:
+        return None
+    return {"state": c.state, "status": c.status, "bytes": c.size, "error": c.error}
 
 
 def ranked_json(e: Ranked) -> dict[str, Any]:
@@ -61,6 +68,7 @@ def ranking_json(r: Ranking) -> dict[str, Any]:
             "zip_modules": r.zip_modules,
             "workload_bytes": r.workload_bytes,
             "parallelism": r.parallelism,
+            "toolchain_bytes": r.toolchain_bytes,
         },
         "explanation": r.explanation,
     }

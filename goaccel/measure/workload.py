@@ -25,6 +25,7 @@ __all__ = [
     "ModuleRef",
     "Replacement",
     "Requirement",
+    "ToolchainNeed",
     "Workload",
     "find_module_root",
     "load_project",
@@ -44,6 +45,20 @@ class ModuleRef:
 
 
 @dataclass(frozen=True)
+class ToolchainNeed:
+    """The toolchain go downloads before running any command in the module (measure.toolchain
+    decides it from go's selection rule): one more zip of the workload."""
+
+    name: str  # the toolchain go switches to, e.g. "go1.99.0"
+    module: ModuleRef  # golang.org/toolchain v0.0.1-go1.99.0.linux-amd64
+    reason: str  # "go line" | "toolchain line" | "GOTOOLCHAIN"
+
+    @property
+    def key(self) -> str:
+        return f"{self.module.path}@{self.module.version}"
+
+
+@dataclass(frozen=True)
 class Workload:
     """The modules a benchmark downloads, and where they came from."""
 
@@ -51,7 +66,10 @@ class Workload:
     root: Optional[Path]
     modules: tuple[ModuleRef, ...]
     go_version: Optional[str] = None
-    toolchain: Optional[str] = None
+    toolchain: Optional[str] = None  # the go.mod's toolchain line
+    # The toolchain go downloads first (a go or toolchain line newer than the local go):
+    # set by measure.toolchain.with_toolchain, which knows the local go.
+    toolchain_download: Optional[ToolchainNeed] = None
 
     @property
     def module_count(self) -> int:

@@ -649,3 +649,21 @@ def test_a_stale_mirror_is_never_a_fallback_ahead_of_a_complete_one() -> None:
     p = build_plan(_ranked(("a.example", True), ("stale.example", False)), genv(), fallbacks=1)
     assert p.chain == ["a.example", "stale.example"]
     assert not any(n.startswith("fallback:") for n in p.notes)
+
+
+def test_a_mirror_lacking_the_toolchain_is_no_fallback_ahead_of_one_serving_it() -> None:
+    """go.mod makes go download a toolchain first: a mirror that lacks it (404) is as
+    incomplete as one that lacks a module, so a mirror that serves it is the fallback."""
+    from goaccel.measure.probe import ToolchainCheck
+
+    r = _ranked(("a.example", True), ("notc.example", True), ("c.example", True))
+    key = "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64"
+    for e, status in zip(r.entries, (200, 404, 200)):
+        e.probe.toolchain = ToolchainCheck(key, status, 1000)
+    p = build_plan(r, genv(), fallbacks=1)
+    assert p.chain == ["a.example", "c.example"]
+    assert any(
+        n.startswith("fallback: c.example rather than notc.example, which lacks part of the "
+                     "workload")
+        for n in p.notes
+    ), p.notes  # fmt: skip

@@ -380,3 +380,93 @@ def test_modules_import_nothing_that_does_io() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert out.strip() == "[]"
+
+
+# --- which mirrors serve the toolchain ---------------------------------------------------------
+
+
+def _tc_case(
+    goproxy: str, states: dict[str, tuple[int | None, str | None]], reason: str = "go line"
+) -> Finding:
+    """toolchain_mirror_findings for GOPROXY=goproxy, each mirror answering (status, error)."""
+    from goaccel.doctor.toolchain import toolchain_mirror_findings
+    from goaccel.gocompat.goproxy import parse_goproxy as go_parse
+    from goaccel.measure.probe import MirrorProbe, ToolchainCheck
+    from goaccel.measure.toolchain import walk
+    from goaccel.measure.workload import ModuleRef, ToolchainNeed
+
+    key = "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64"
+    probes = {}
+    for url, (status, error) in states.items():
+        p = MirrorProbe(name=url, url=url)
+        p.toolchain = ToolchainCheck(key, status, 12_000 if status == 200 else None, error)
+        probes[url] = p
+    entries = go_parse(goproxy).entries
+    need = ToolchainNeed("go1.99.0", ModuleRef(*key.split("@")), reason)
+    answers = [(e.url, probes.get(e.url)) for e in entries if e.kind == "url"]
+    (f,) = toolchain_mirror_findings(
+        need, walk(entries, probes), answers, local_version="go1.27.3", goos="linux",
+        goarch="amd64",
+    )  # fmt: skip
+    assert f.id == "toolchain-mirrors"
+    return f
+
+
+def test_toolchain_mirrors_unknown_answer_is_a_warning() -> None:
+    f = _tc_case("https://a|https://b", {"https://a": (None, None), "https://b": (200, None)})
+    assert (f.status, f.title) == (
+        WARNING, "could not tell whether go gets the go1.99.0 toolchain through https://a"
+    )  # fmt: skip
+    assert f.details == ["https://a: no answer within the probe's budget",
+                         "https://b: serves it (12.0 KB)"]  # fmt: skip
+
+
+def test_toolchain_mirrors_a_failure_after_a_comma_stops_go() -> None:
+    f = _tc_case("https://a,https://b",
+                 {"https://a": (500, "HTTP 500: down"), "https://b": (200, None)})  # fmt: skip
+    assert f.status == PROBLEM
+    assert f.title == (
+        "go stops at https://a before it finds the go1.99.0 toolchain: every go command fails"
+    )
+    assert f.seen == "https://a: fails: HTTP 500: down"
+    # after '|' go moves on to the mirror that serves it
+    f = _tc_case("https://a|https://b",
+                 {"https://a": (500, "HTTP 500: down"), "https://b": (200, None)})  # fmt: skip
+    assert (f.status, f.title) == (OK, "go gets the go1.99.0 toolchain from https://b (12.0 KB)")
+    assert f.seen.endswith("after 1 GOPROXY entry that lack it or fail before '|'")
+
+
+@pytest.mark.parametrize(
+    ("reason", "line"),
+    [
+        ("toolchain line", "GOTOOLCHAIN=local go mod edit -toolchain=none"),
+        ("GOTOOLCHAIN", "go env -w GOTOOLCHAIN=auto   # or unset GOTOOLCHAIN where it is set"),
+        ("go line", "GOTOOLCHAIN=local go mod edit -go=1.27.3 && go env -w GOTOOLCHAIN=local"),
+    ],
+)  # fmt: skip
+def test_toolchain_mirrors_fix_follows_what_asks_for_the_toolchain(reason: str, line: str) -> None:
+    f = _tc_case("https://a,off", {"https://a": (404, None)}, reason)
+    assert f.status == PROBLEM
+    assert f.seen == (
+        "every GOPROXY mirror answered 404/410 for "
+        "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64, and GOPROXY ends with off"
+    )
+    fix = f.fix.splitlines()
+    assert fix[0].startswith("goaccel setup") and line in fix
+    assert "# or install go 1.99.0 here and in CI" in f.fix
+
+
+def test_toolchain_mirrors_with_gonoproxy_matching_the_toolchain() -> None:
+    from goaccel.doctor.toolchain import toolchain_mirror_findings
+    from goaccel.gocompat.goproxy import ProxyEntry, try_proxies
+    from goaccel.measure.workload import ModuleRef, ToolchainNeed
+
+    need = ToolchainNeed(
+        "go1.99.0", ModuleRef("golang.org/toolchain", "v0.0.1-go1.99.0.linux-amd64"), "go line"
+    )
+    walk = try_proxies([ProxyEntry("direct", "direct", "direct", False)], lambda e: "found")
+    (f,) = toolchain_mirror_findings(need, walk, [("https://a", None)], local_version="go1.27.3",
+                                     goos="linux", goarch="amd64", noproxy=True)  # fmt: skip
+    assert f.status == WARNING and f.title.endswith("go fetches it through direct")
+    assert f.seen == "GONOPROXY matches golang.org/toolchain, so go does not ask the mirrors for it"
+    assert f.details == ["https://a: not probed"]

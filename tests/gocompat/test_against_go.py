@@ -1,4 +1,5 @@
-"""goaccel.gocompat against go itself: GOPROXY lists, path.Match, MatchPrefixPatterns, versions.
+"""goaccel.gocompat against go itself: GOPROXY lists and one download's walk over them,
+path.Match, MatchPrefixPatterns, versions.
 
 One small Go program (compiled once per run) reimplements go's proxyList with the real
 net/url, copies module.MatchPrefixPatterns over the real path.Match, and compares versions
@@ -354,3 +355,70 @@ def test_compare_agrees_with_go_version(go_truth: dict[str, Any]) -> None:
     assert valid == go_truth["valid"]
     bare = [(v, is_valid(v)) for v in VERSIONS if "-" not in v]
     assert bare == [(v, w) for v, w in zip(VERSIONS, go_truth["valid"]) if "-" not in v]
+
+
+# --- one download's walk over GOPROXY (TryProxies), against go and simulated mirrors ---------
+
+WALKS = [
+    # (GOPROXY with a b c standing for mirrors, what each answers)
+    ("a,b", {"a": "failed", "b": "found"}),
+    ("a|b", {"a": "failed", "b": "found"}),
+    ("a,b", {"a": "not found", "b": "found"}),
+    ("a|b|c", {"a": "failed", "b": "failed", "c": "not found"}),
+    ("a,b", {"a": "not found", "b": "not found"}),
+    ("a,off", {"a": "not found"}),
+    ("a|off", {"a": "failed"}),
+]
+
+
+@pytest.mark.go
+@pytest.mark.parametrize(("template", "answers"), WALKS)
+def test_try_proxies_agrees_with_go(tmp_path: Path, template: str, answers: dict[str, str]) -> None:
+    """Which mirror go downloads a module from, or whose error it stops with, is what
+    try_proxies says, for `,` and `|`, failures, 404s and off."""
+    from mirrorsim import MirrorSim, Profile, make_module
+
+    from goaccel.gocompat.goproxy import FAILED, FOUND, try_proxies
+
+    mod = make_module("example.com/sim/walk", size=1000)
+    profiles = {
+        "found": Profile(),
+        "not found": Profile(missing=frozenset({mod.path})),
+        "failed": Profile(status=500, error_body="down"),
+    }
+    sims = {k: MirrorSim([mod], profiles[v], name=k).start() for k, v in answers.items()}
+    try:
+        value = template
+        for k, sim in sims.items():
+            value = value.replace(k, sim.url)
+        entries = parse_goproxy(value).entries
+        by_url = {sim.url: answers[k] for k, sim in sims.items()}
+        walk = try_proxies(entries, lambda e: by_url[e.url])
+        env = {**_go_env(tmp_path), "GOPROXY": value, "GOSUMDB": "off"}
+        proc = subprocess.run(
+            [GO, "mod", "download", "-json", f"{mod.path}@{mod.version}"], cwd=tmp_path,
+            env=env, capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        zips = {
+            k for k, s in sims.items() for r in s.requests if (r.kind, r.status) == ("zip", 200)
+        }
+    finally:
+        for sim in sims.values():
+            sim.stop()
+    out = json.loads(proc.stdout) if proc.stdout.strip() else {}
+    error = out.get("Error", "") + proc.stderr
+    if walk.outcome == FOUND:
+        assert proc.returncode == 0, error
+        assert walk.entry is not None
+        assert zips == {k for k, sim in sims.items() if sim.url == walk.entry.url}
+        return
+    assert proc.returncode != 0
+    if walk.outcome == FAILED:
+        assert walk.entry is not None
+        assert f"{walk.entry.url}/" in error and "500 Internal Server Error" in error, error
+        others = [sim.url for sim in sims.values() if sim.url != walk.entry.url]
+        assert not any(f"{u}/" in error for u in others), error
+    elif walk.outcome == "off":
+        assert "module lookup disabled by GOPROXY=off" in error, error
+    else:
+        assert "404 Not Found" in error, error

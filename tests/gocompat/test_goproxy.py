@@ -73,3 +73,44 @@ def test_windows_absolute_paths_get_no_https() -> None:
     assert p.problems == ["invalid proxy URL scheme (must be https, http, file): c:\\mirror"]
     p = parse_goproxy("C:\\mirror", windows=False)
     assert p.problems == ['parse "https://C:\\\\mirror": invalid port ":\\\\mirror" after host']
+
+
+# --- one download's walk over the list (TryProxies) -------------------------------------------
+
+
+def _walk(value: str, answers: dict[str, str]) -> tuple[str, str | None, list[str]]:
+    from goaccel.gocompat.goproxy import try_proxies
+
+    w = try_proxies(parse_goproxy(value).entries, lambda e: answers[e.url])
+    return w.outcome, w.entry.url if w.entry else None, [e.url for e in w.tried]
+
+
+@pytest.mark.parametrize(
+    ("value", "answers", "expected"),
+    [
+        ("https://a,https://b", {"https://a": "found"}, ("found", "https://a", ["https://a"])),
+        ("https://a,https://b", {"https://a": "not found", "https://b": "found"},
+         ("found", "https://b", ["https://a", "https://b"])),
+        # after ',' a failure ends the walk; after '|' it moves on
+        ("https://a,https://b", {"https://a": "failed"}, ("failed", "https://a", ["https://a"])),
+        ("https://a|https://b", {"https://a": "failed", "https://b": "found"},
+         ("found", "https://b", ["https://a", "https://b"])),
+        # past the end, the last failure seen outranks not-found
+        ("https://a|https://b|https://c", {"https://a": "failed", "https://b": "failed",
+                                           "https://c": "not found"},
+         ("failed", "https://b", ["https://a", "https://b", "https://c"])),
+        ("https://a,https://b", {"https://a": "not found", "https://b": "not found"},
+         ("not found", None, ["https://a", "https://b"])),
+        # direct ends the walk (its own answer decides); off says not-found, so a failure
+        # after '|' before it is what go reports
+        ("https://a,direct", {"https://a": "not found"}, ("direct", "direct", ["https://a"])),
+        ("https://a|direct", {"https://a": "failed"}, ("direct", "direct", ["https://a"])),
+        ("https://a,off", {"https://a": "not found"}, ("off", "off", ["https://a"])),
+        ("https://a|off", {"https://a": "failed"}, ("failed", "https://a", ["https://a"])),
+        ("direct", {}, ("direct", "direct", [])),
+        # an answer nobody knows ends the replay: go would wait for it
+        ("https://a|https://b", {"https://a": "unknown"}, ("unknown", "https://a", ["https://a"])),
+    ],
+)  # fmt: skip
+def test_try_proxies(value: str, answers: dict[str, str], expected: tuple[object, ...]) -> None:
+    assert _walk(value, answers) == expected

@@ -184,6 +184,19 @@ def test_read_goenv_effective_value_matches_go_env() -> None:
         assert g.value(key) == go("env", key).stdout.rstrip("\n"), key
 
 
+def test_read_goenv_platform_is_the_host_not_a_cross_compilation_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The toolchain go downloads is for the machine go runs on (runtime.GOOS), so a GOOS or
+    GOARCH exported for cross-compiling must not change it."""
+    host = go("env", "GOHOSTOS", "GOHOSTARCH").stdout.split()
+    other = ("windows", "arm64") if host != ["windows", "arm64"] else ("linux", "amd64")
+    monkeypatch.setenv("GOOS", other[0])
+    monkeypatch.setenv("GOARCH", other[1])
+    g = read_goenv(GO)
+    assert [g.goos, g.goarch] == host
+
+
 def test_read_goenv_empty_value_in_file_hides_goroot_env() -> None:
     write_env("GOPROXY=\n")
     g = read_goenv(GO)

@@ -13,10 +13,18 @@ from pathlib import Path
 
 import httpx
 import pytest
-from mirrorsim import MirrorSim, Profile, make_universe, refused_url
+from mirrorsim import MirrorSim, Profile, make_toolchain, make_universe, refused_url
 
 from goaccel.measure.classify import DNS, HTTP, REFUSED, RESET, STALLED, TLS, classify_exception
-from goaccel.measure.probe import ProbeSettings, Target
+from goaccel.measure.probe import (
+    FAILS,
+    LACKS,
+    NO_ANSWER,
+    SERVED,
+    ProbeSettings,
+    Target,
+    ToolchainCheck,
+)
 from goaccel.measure.prober import module_url
 from goaccel.measure.runner import probe
 from goaccel.measure.workload import ModuleRef
@@ -309,3 +317,77 @@ def test_a_failing_sumdb_check_does_not_disqualify_the_mirror(fault: str) -> Non
     assert m.sumdb_asked and m.sumdb_status is None and m.sumdb_supported is None
     assert m.zips_complete > 0 and m.checked == len(REFS)
     assert m.finished  # the probe ended by itself: the stalled check was let go, not waited out
+
+
+# --------------------------------------------------------------------------- the toolchain zip
+
+TC = make_toolchain("1.99.0", "linux", "amd64", size=40_000)
+TC_REF = ModuleRef(TC.path, TC.version)
+TC_KEY = f"{TC.path}@{TC.version}"
+
+
+@pytest.mark.parametrize("ranges", [False, True], ids=["200", "206"])
+def test_toolchain_zip_is_asked_once_per_mirror_by_its_headers(ranges: bool) -> None:
+    """Each mirror is asked for the toolchain zip once: served (its size from Content-Length,
+    or Content-Range when the mirror honours Range), lacking (404), or failing, beside the
+    module probe, which it never disqualifies."""
+    profile = Profile(ranges=ranges)
+    with (
+        MirrorSim([*MODS, TC], profile) as has,
+        MirrorSim(MODS, profile) as lacks,
+        MirrorSim(
+            [*MODS, TC], Profile(status=500, error_body="no \x1b[31m", apply_to="zip")
+        ) as bad,
+    ):
+        got = run(Target("has", has.url), Target("lacks", lacks.url), Target("bad", bad.url),
+                  budget=3.0, toolchain=TC_REF)  # fmt: skip
+        asked = {s.name: [r.status for r in s.requests if r.module == TC.path]
+                 for s in (has, lacks, bad)}  # fmt: skip
+    assert asked == {has.name: [206 if ranges else 200], lacks.name: [404], bad.name: [500]}
+    h, lk, b = got["has"], got["lacks"], got["bad"]
+    assert h.toolchain == ToolchainCheck(TC_KEY, 206 if ranges else 200, len(TC.zip))  # type: ignore[attr-defined]
+    assert h.toolchain.state == SERVED and not h.incomplete and h.usable  # type: ignore[attr-defined]
+    assert lk.toolchain == ToolchainCheck(TC_KEY, 404)  # type: ignore[attr-defined]
+    assert lk.toolchain.state == LACKS and lk.lacks_toolchain and lk.incomplete  # type: ignore[attr-defined]
+    assert lk.usable and lk.missing == [] and lk.error is None  # type: ignore[attr-defined]
+    assert b.toolchain.state == FAILS  # type: ignore[attr-defined]
+    assert b.toolchain.error == "HTTP 500: no" and b.toolchain.name == "go1.99.0"  # type: ignore[attr-defined]
+
+
+def test_toolchain_zip_is_never_downloaded_whole() -> None:
+    """A mirror that ignores Range sends the whole zip: only its first bytes are read, so
+    8 MB behind a 1 MB/s link cost a moment, not 8 s."""
+    big = make_toolchain("1.99.0", "linux", "amd64", size=8_000_000)
+    mods = [ModuleRef(m.path, m.version, needs_zip=False) for m in MODS]  # only the toolchain
+    with MirrorSim([*MODS, big], Profile(bandwidth=1_000_000, ranges=False)) as sim:
+        start = time.monotonic()
+        result = probe([Target("m", sim.url)], mods, ProbeSettings(budget=6.0, toolchain=TC_REF))
+        elapsed = time.monotonic() - start
+    (m,) = result.mirrors
+    assert m.toolchain is not None and m.toolchain.state == SERVED, m.toolchain
+    assert m.toolchain.size == len(big.zip)
+    assert elapsed < 2.0, f"{elapsed:.1f} s: the zip was read"
+
+
+def test_toolchain_zip_not_a_zip_is_a_failure() -> None:
+    with MirrorSim([*MODS, TC], Profile(corrupt="garbage", apply_to="zip")) as sim:
+        (m,) = probe(
+            [Target("m", sim.url)], REFS, ProbeSettings(budget=3.0, toolchain=TC_REF)
+        ).mirrors
+    assert m.toolchain is not None
+    assert (m.toolchain.state, m.toolchain.error) == (FAILS, "not a zip archive")
+
+
+def test_toolchain_zip_without_an_answer_holds_nothing_up() -> None:
+    """A mirror that sits on the toolchain request (fetching 70 MB upstream, say) leaves it
+    unanswered: the mirror stays usable and the probe ends soon after its other requests,
+    without waiting out the stall threshold (2 s here) as the sumdb check may."""
+    mods = [ModuleRef(m.path, m.version, needs_zip=False) for m in MODS]  # zips: the toolchain
+    with MirrorSim([*MODS, TC], Profile(stall=True, apply_to="zip")) as sim:
+        start = time.monotonic()
+        result = probe([Target("m", sim.url)], mods, ProbeSettings(budget=5.0, toolchain=TC_REF))
+        elapsed = time.monotonic() - start
+    (m,) = result.mirrors
+    assert m.toolchain == ToolchainCheck(TC_KEY) and m.toolchain.state == NO_ANSWER
+    assert m.error is None and m.usable and m.stalled_requests == []
+    assert m.finished and elapsed < 1.5, f"{elapsed:.1f} s"

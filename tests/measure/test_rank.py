@@ -403,3 +403,71 @@ def test_rank_uses_probe_zip_sizes() -> None:
 )
 def test_fmt_bytes(n: float, text: str) -> None:
     assert fmt_bytes(n) == text
+
+
+# --------------------------------------------------------------------------- the toolchain
+
+TC_KEY = "golang.org/toolchain@v0.0.1-go1.99.0.linux-amd64"
+
+
+def with_toolchain(
+    p: MirrorProbe, status: Optional[int], size: Optional[int] = None
+) -> MirrorProbe:
+    from goaccel.measure.probe import ToolchainCheck
+
+    p.toolchain = ToolchainCheck(TC_KEY, status, size)
+    return p
+
+
+def test_the_toolchain_counts_one_request_its_bytes_and_a_miss_where_it_lacks() -> None:
+    """go.mod makes go download a 60 MB toolchain first: every mirror's prediction carries
+    its bytes and one more round trip, and a mirror that lacks it (404) pays one miss, is
+    incomplete (stale below rank 1) and loses to an otherwise equal one that serves it."""
+    work = zips(4)
+    has = with_toolchain(probe("has", latency=0.05, throughput=10_000_000), 200, 60_000_000)
+    lacks = with_toolchain(probe("lacks", latency=0.05, throughput=10_000_000), 404)
+    r = rank([lacks, has], work, known_sizes=sizes(work, 1_000_000), parallelism=4)
+    assert [e.probe.name for e in r.usable] == ["has", "lacks"]
+    assert (r.workload_bytes, r.toolchain_bytes) == (4_000_000, 60_000_000)
+    h, lk = r.usable
+    assert h.estimate is not None and lk.estimate is not None
+    # 4 .info + 1 round of .mod + 1 round of zips + the toolchain's .zip
+    assert h.estimate.requests_s == pytest.approx(7 * 0.05)
+    assert h.estimate.transfer_s == pytest.approx(64_000_000 / 10_000_000)
+    assert (h.estimate.missing_s, lk.estimate.missing_s) == (
+        0,
+        pytest.approx(0.05 + MISSING_COST_S),
+    )
+    assert (h.verdict, lk.verdict) == (BEST, STALE)
+    assert lk.reason == "lacks the go1.99.0 toolchain (404/410)"
+    assert r.explanation.startswith(
+        "has wins: predicted 6.8 s for 4 modules (4.0 MB of zips) and the go1.99.0 toolchain "
+        "(60.0 MB); runner-up lacks is 1.5x slower (9.8 s), decided by completeness: lacks "
+        "lacks the go1.99.0 toolchain."
+    )
+
+
+def test_a_mirror_lacking_the_toolchain_and_modules_says_both() -> None:
+    fast = with_toolchain(probe("fast", latency=0.001, missing=1, checked=4), 410)
+    r = rank([fast, with_toolchain(probe("slow", latency=3.0), None)], zips(4), parallelism=4)
+    assert r.best is not None and r.best.probe.name == "fast"
+    assert r.best.reason == (
+        "fastest even though it lacks 1 of 4 modules checked and the go1.99.0 toolchain"
+    )
+
+
+def test_toolchain_size_from_a_mirror_else_the_cache_else_the_default() -> None:
+    from goaccel.measure.toolchain import DEFAULT_TOOLCHAIN_BYTES
+
+    work = zips(2)
+    told = [with_toolchain(probe("a"), 206, 50_000_000), with_toolchain(probe("b"), 404)]
+    assert rank(told, work, known_sizes={TC_KEY: 1}).toolchain_bytes == 50_000_000
+    unknown = [with_toolchain(probe("a"), None), with_toolchain(probe("b"), 404)]
+    assert rank(unknown, work, known_sizes={TC_KEY: 66_000_000}).toolchain_bytes == 66_000_000
+    assert rank(unknown, work).toolchain_bytes == DEFAULT_TOOLCHAIN_BYTES
+    # a mirror that did not answer for it is neither complete nor punished
+    no_answer = by_name(rank(unknown, work))["a"]
+    assert not no_answer.probe.incomplete and no_answer.estimate is not None
+    assert no_answer.estimate.missing_s == 0
+    # without a toolchain in the workload nothing changes
+    assert rank([probe("a")], work).toolchain_bytes == 0

@@ -415,3 +415,72 @@ def test_sample_workload() -> None:
     assert w.modules == SAMPLE
     assert w.is_sample
     assert w.zip_count + w.mod_only_count == w.module_count == len(SAMPLE)
+
+
+# --- the toolchain go downloads first (measure.toolchain) -------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("go_line", "toolchain_line", "gotoolchain", "expected"),
+    [
+        ("1.99.0", None, "auto", ("go1.99.0", "v0.0.1-go1.99.0.linux-amd64", "go line")),
+        ("1.99", None, None, ("go1.99.0", "v0.0.1-go1.99.0.linux-amd64", "go line")),
+        ("1.21", "go1.98.1", "auto", ("go1.98.1", "v0.0.1-go1.98.1.linux-amd64", "toolchain line")),
+        ("1.21", None, "go1.98.2+auto", ("go1.98.2", "v0.0.1-go1.98.2.linux-amd64", "GOTOOLCHAIN")),
+        ("1.21", None, "auto", None),  # the local go runs it
+        ("1.99.0", None, "local", None),  # go stops instead: nothing is downloaded
+        ("1.99.0", None, "path", None),  # only PATH is looked in
+        ("1.21", "go1.98.1", "local", None),
+        ("1.99", None, "go1.99", None),  # a language version: go fails before downloading
+    ],
+)  # fmt: skip
+def test_toolchain_need(
+    go_line: str, toolchain_line: str | None, gotoolchain: str | None,
+    expected: tuple[str, str, str] | None,
+) -> None:  # fmt: skip
+    from goaccel.measure.toolchain import toolchain_need
+
+    need = toolchain_need(go_line, toolchain_line, "go1.27.3", gotoolchain, "linux", "amd64")
+    if expected is None:
+        assert need is None
+        return
+    assert need is not None
+    assert (need.name, need.module.version, need.reason) == expected
+    assert need.module.path == "golang.org/toolchain" and need.module.needs_zip
+    assert need.key == f"golang.org/toolchain@{expected[1]}"
+
+
+def test_toolchain_need_without_go_or_platform() -> None:
+    from goaccel.measure.toolchain import toolchain_need
+
+    assert toolchain_need("1.99.0", None, None, "auto", "linux", "amd64") is None
+    assert toolchain_need("1.99.0", None, "go1.27.3", "auto", None, None) is None
+
+
+def test_with_toolchain_reads_the_local_go_and_the_users_gotoolchain(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The local go's version and platform come from go env (run with GOTOOLCHAIN=local), and
+    GOTOOLCHAIN is the user's own: auto downloads, local does not."""
+    from goaccel.gotool.env import find_go, read_goenv
+    from goaccel.measure.measurement import known_zip_sizes, mirror_workload
+    from goaccel.measure.toolchain import with_toolchain
+
+    (tmp_path / "go.mod").write_text("module example.com/app\n\ngo 1.99.0\n", encoding="utf-8")
+    host = go("env", "GOHOSTOS", "GOHOSTARCH").stdout.split()
+    monkeypatch.setenv("GOTOOLCHAIN", "auto")
+    w = with_toolchain(load_project(tmp_path), read_goenv(find_go()))
+    need = w.toolchain_download
+    assert need is not None and need.key == f"golang.org/toolchain@v0.0.1-go1.99.0.{'-'.join(host)}"
+    assert with_toolchain(sample_workload(), read_goenv(find_go())).toolchain_download is None
+    monkeypatch.setenv("GOTOOLCHAIN", "local")
+    assert with_toolchain(load_project(tmp_path), read_goenv(find_go())).toolchain_download is None
+    # GONOPROXY covering golang.org/toolchain: go fetches it directly, the mirrors never see it
+    assert mirror_workload(w, "golang.org").toolchain_download is None
+    assert mirror_workload(w, "example.com/other").toolchain_download == need
+    # its size in the module cache counts, as a module's does
+    cache = tmp_path / "modcache"
+    zip_path = cache / "cache/download/golang.org/toolchain/@v" / f"{need.module.version}.zip"
+    zip_path.parent.mkdir(parents=True)
+    zip_path.write_bytes(b"PK" + b"x" * 998)
+    assert known_zip_sizes(w, str(cache)) == {need.key: 1000}
