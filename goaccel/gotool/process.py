@@ -43,6 +43,15 @@ def kill_tree(proc: subprocess.Popen[bytes]) -> None:
         os.killpg(proc.pid, signal.SIGKILL)
 
 
+class Stopped(Exception):
+    """run_watched's `stop` event was set: the command was killed before it finished."""
+
+
+#: How often a watched command's `stop` event and deadline are looked at while it runs; go's
+#: own exit is seen at once (its stderr closing wakes the wait).
+POLL_S = 0.05
+
+
 @dataclass
 class Watched:
     """What a watched go command did: its exit, its output, and whether the watchdog fired."""
@@ -63,9 +72,11 @@ def run_watched(
     timeout: float,
     capture_stdout: bool = True,
     on_line: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> Watched:
-    """Run a command (go) with its stderr read line by line, and at `timeout` (or on Ctrl-C)
-    kill it and every process it started. Raises OSError when it cannot be started."""
+    """Run a command (go) with its stderr read line by line, and at `timeout`, on Ctrl-C, or
+    when `stop` is set (from another thread: raises Stopped) kill it and every process it
+    started. Raises OSError when it cannot be started."""
     start = time.monotonic()
     proc = subprocess.Popen(
         list(args),
@@ -78,15 +89,19 @@ def run_watched(
     )
     lines: list[tuple[float, str]] = []
     out_chunks: list[bytes] = []
+    stderr_closed = threading.Event()
 
     def read_stderr() -> None:
         assert proc.stderr is not None
-        for raw in proc.stderr:
-            line = raw.decode("utf-8", "replace").rstrip("\r\n")
-            lines.append((time.monotonic(), line))
-            if on_line is not None:
-                with contextlib.suppress(Exception):  # progress must never break the run
-                    on_line(line)
+        try:
+            for raw in proc.stderr:
+                line = raw.decode("utf-8", "replace").rstrip("\r\n")
+                lines.append((time.monotonic(), line))
+                if on_line is not None:
+                    with contextlib.suppress(Exception):  # progress must never break the run
+                        on_line(line)
+        finally:
+            stderr_closed.set()
 
     def read_stdout() -> None:
         if proc.stdout is not None:
@@ -100,13 +115,13 @@ def run_watched(
         t.start()
     timed_out = False
     try:
-        returncode: Optional[int] = proc.wait(timeout=timeout)
+        returncode: Optional[int] = _wait(proc, start + timeout, stderr_closed, stop)
     except subprocess.TimeoutExpired:
         timed_out = True
         kill_tree(proc)
         proc.wait()
         returncode = None
-    except KeyboardInterrupt:
+    except BaseException:  # Ctrl-C, or Stopped
         kill_tree(proc)
         proc.wait()
         raise
@@ -120,3 +135,30 @@ def run_watched(
         stderr=list(lines),
         stdout=b"".join(out_chunks),
     )
+
+
+def _wait(
+    proc: subprocess.Popen[bytes],
+    deadline: float,
+    stderr_closed: threading.Event,
+    stop: threading.Event | None,
+) -> int:
+    """proc's exit code; TimeoutExpired at the deadline, Stopped when `stop` is set.
+
+    Popen.wait(timeout) sleeps up to 50 ms between looks at the child; go's stderr closing
+    (it exits) wakes this wait at once instead."""
+    while True:
+        if stop is not None and stop.is_set():
+            raise Stopped(f"stopped: {proc.args!r}")
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise subprocess.TimeoutExpired(proc.args, 0)
+        step = min(remaining, POLL_S)
+        if stderr_closed.wait(step):
+            try:
+                return proc.wait(timeout=step)
+            except subprocess.TimeoutExpired:
+                continue  # stderr closed but still running: keep watching
+        code = proc.poll()
+        if code is not None:
+            return code
