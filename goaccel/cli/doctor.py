@@ -100,32 +100,48 @@ def doctor(
 
 
 class _Progress:
-    """Streams what go is doing on stderr: a status line on a terminal, else the downloads."""
+    """Streams what doctor and go are doing on stderr: a status line on a terminal (doctor's
+    stage, and go's progress while it runs beside the checks), else the stages and go's
+    downloads as lines. go's lines arrive on another thread than the stages."""
 
     def __init__(self, ui: UI):
+        import threading
+
         self.ui = ui
         self.status = None
         self.requests = 0
+        self.stage_text = "starting"
+        self.go_text = ""
+        self.lock = threading.Lock()
         if ui.interactive:
             self.status = ui.err.status("doctor: starting")
             self.status.start()
 
     def stage(self, text: str) -> None:
-        if self.status is not None:
-            self.status.update(f"doctor: {text}")
-        else:
+        if self.status is None:
             self.ui.info(f"doctor: {text}")
+            return
+        with self.lock:
+            self.stage_text = text
+            self._update()
 
     def line(self, line: str) -> None:
         from goaccel.textsafe import escape_markup, mask_urls_in_text, untrusted
 
-        if line.startswith("# get ") and not line.rstrip().endswith(")"):
-            self.requests += 1
         shown = escape_markup(mask_urls_in_text(untrusted(line, limit=200)))
-        if self.status is not None:
-            self.status.update(f"go mod tidy: {self.requests} requests; {shown}")
-        elif self.ui.verbose or line.startswith("go: downloading "):
-            self.ui.err.print(f"[dim]{shown}[/dim]")
+        with self.lock:
+            if line.startswith("# get ") and not line.rstrip().endswith(")"):
+                self.requests += 1
+            if self.status is not None:
+                self.go_text = f"go mod tidy: {self.requests} requests; {shown}"
+                self._update()
+            elif self.ui.verbose or line.startswith("go: downloading "):
+                self.ui.err.print(f"[dim]{shown}[/dim]")
+
+    def _update(self) -> None:
+        assert self.status is not None
+        text = f"doctor: {self.stage_text}"
+        self.status.update(f"{text}\n{self.go_text}" if self.go_text else text)
 
     def close(self) -> None:
         if self.status is not None:

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -278,3 +285,110 @@ def test_project_option_names_the_module_like_setup_and_bench(
     )
     assert proc.returncode == 2
     assert doc["error"]["message"].startswith("two modules given")
+
+
+# ------------------------------------------------------------------ the checks run while go runs
+
+GO_AGENT = "GoCommand/"
+
+
+def test_go_runs_while_the_probe_waits(project: Path) -> None:
+    """go starts as soon as the configuration is read: its first request reaches the mirror
+    while the probe still waits for a stalled one (it cannot give up on it before its 2 s
+    budget), and the report keeps its order: the static findings, then the live ones."""
+    with MirrorSim(MODS) as good, MirrorSim(MODS, Profile(stall=True)) as stalled:
+        # go uses the first entry only (it answers everything); the probe asks both
+        code, doc, err = doctor(project, env={"GOPROXY": f"{good.url},{stalled.url}"})
+        go_first = min(r.timestamp for r in good.requests if r.user_agent.startswith(GO_AGENT))
+        probe_first = min(r.timestamp for r in stalled.requests)
+        assert not [r for r in stalled.requests if r.user_agent.startswith(GO_AGENT)]
+    assert code == 1, err  # the stalled entry is a problem
+    # one after the other, go's first request would come after the probe's deadline
+    assert go_first < probe_first + 1.0, (go_first - probe_first, err)
+    found = ids(doc)
+    assert found.index("proxy-stalled") < found.index("tidy-ok"), found
+    assert finding(doc, "proxy-stalled")["title"].endswith(f"{stalled.url} fails: stalled")
+    stages = [line for line in err.splitlines() if line.startswith("doctor: ")]
+    assert stages[:3] == [
+        "doctor: reading the Go configuration",
+        "doctor: running go mod tidy -x with your module cache (watchdog 180 s)",
+        "doctor: probing the configured proxies (at most 2 s), while go runs",
+    ], stages
+    # and, only when go is still running once the checks are done:
+    assert stages[3:] in ([], ["doctor: static checks done; waiting for go mod tidy"]), stages
+
+
+def _processes_with(mark: str) -> list[int]:
+    """The live processes whose environment holds mark (what doctor started inherits it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()  # empty for a zombie
+        except OSError:
+            continue
+        if mark.encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs SIGINT and /proc")
+@pytest.mark.parametrize("when", ["while probing", "after the checks"])
+def test_ctrl_c_stops_go_and_the_checks(project: Path, tmp_path: Path, when: str) -> None:
+    """Ctrl-C while go hangs on a stalled mirror, with the probe still waiting on it too or
+    already done: exit 130 at once, go and everything it started killed, the --cold caches
+    removed, the JSON error document on stdout and no traceback."""
+    mark = f"goaccel-test-{uuid.uuid4().hex}"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    budget = "30" if when == "while probing" else "0.5"
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        env = {**os.environ, "GOPROXY": stalled.url, "TMPDIR": str(tmp), "GOACCEL_MARK": mark}
+        args = [sys.executable, "-m", "goaccel", "doctor", str(project), "--cold", "--json"]
+        args += ["--probe-timeout", budget, "--timeout", "120"]
+        proc = subprocess.Popen(
+            args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        lines: list[str] = []
+        checks_done = threading.Event()
+
+        def read_stderr() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                lines.append(line)
+                if line.startswith("doctor: static checks done"):
+                    checks_done.set()
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        try:
+
+            def both_waiting(log: list[Any]) -> bool:
+                agents = {r.user_agent.split("/", 1)[0] for r in log}
+                return {"GoCommand", "goaccel"} <= agents
+
+            assert stalled.wait_for(both_waiting, timeout=20), "go and the probe, together"
+            if when == "after the checks":
+                assert checks_done.wait(20), "".join(lines)
+            assert proc.poll() is None
+            time.sleep(0.2)
+            assert len(_processes_with(mark)) >= 2, "goaccel and go (the mark is inherited)"
+            start = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=15) == 130
+            elapsed = time.monotonic() - start
+            assert proc.stdout is not None
+            out = proc.stdout.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        reader.join(timeout=5)
+    err = "".join(lines)
+    assert elapsed < 5, f"{elapsed:.1f} s after Ctrl-C"
+    assert json.loads(out)["error"] == {"message": "interrupted", "exit_code": 130}
+    assert err.endswith("\ninterrupted\n") and "Traceback" not in err, err
+    assert _processes_with(mark) == [], "go was killed, with what it started"
+    assert [p.name for p in tmp.iterdir() if p.name.startswith("goaccel-")] == []
