@@ -205,7 +205,7 @@ class Bench:
             return [*cmd, "--no-run"]
         # doctor's own watchdog stays below the benchmark's kill time, so a hang is reported
         # by doctor (as a finding) rather than by a kill.
-        return [*cmd, "--cold", "--timeout", f"{max(1.0, self.run_limit - 15):g}"]
+        return [*cmd, "--cold", "--go-timeout", f"{max(1.0, self.run_limit - 15):g}"]
 
     def measure(
         self, key: str, root: Path, limit: float

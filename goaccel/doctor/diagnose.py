@@ -26,7 +26,7 @@ class DoctorOptions:
     directory: Optional[Path] = None
     run: bool = True
     cold: bool = False
-    timeout: float = 180.0
+    go_timeout: float = 180.0
     probe_budget: float = 4.0
 
 
@@ -140,14 +140,14 @@ def run_doctor(
     # go needs nothing the checks find out, so it starts now: the checks (the probe above
     # all) run while it works, and competing with it for the network is accepted.
     what = "with an empty module cache" if opts.cold else "with your module cache"
-    on_stage(f"running go mod tidy -x {what} (watchdog {opts.timeout:g} s)")
+    on_stage(f"running go mod tidy -x {what} (watchdog {opts.go_timeout:g} s)")
 
     def run_go(stop: threading.Event) -> LiveResult:
         return live_run(
             go,
             root,
             go_version=genv.go_version,
-            timeout=opts.timeout,
+            timeout=opts.go_timeout,
             cold=opts.cold,
             on_line=on_line,
             stop=stop,

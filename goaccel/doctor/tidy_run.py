@@ -1,7 +1,7 @@
 """The live run: the real `go mod tidy -x` in the user's project, under a watchdog.
 
 go has no response timeout, so a mirror that accepts and never answers hangs it forever:
-the watchdog kills go (and everything it started) at --timeout and the log tells which
+the watchdog kills go (and everything it started) at --go-timeout and the log tells which
 request never finished. The user's go.mod and go.sum are never modified: `go mod tidy -diff`
 where the local go has it (go1.23+), else a temporary copy of the module.
 """

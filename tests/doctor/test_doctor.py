@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import run_json
+from helpers import goaccel, run_json
 from mirrorsim import MirrorSim, Profile, make_module, make_universe, refused_url, write_project
 
 MODS = make_universe(4, sizes=[20_000, 40_000])  # the project fixture's modules (conftest.py)
@@ -66,7 +66,7 @@ def test_refused_proxy(project: Path) -> None:
 def test_stalled_proxy_returns_within_the_timeout_and_names_the_url(project: Path) -> None:
     with MirrorSim(MODS, Profile(stall=True)) as stalled:
         start = time.monotonic()
-        code, doc, _ = doctor(project, "--timeout", "4", env={"GOPROXY": stalled.url})
+        code, doc, _ = doctor(project, "--go-timeout", "4", env={"GOPROXY": stalled.url})
         elapsed = time.monotonic() - start
     assert code == 1
     assert elapsed < 4 + 2 + 4, f"took {elapsed:.1f} s"
@@ -287,6 +287,52 @@ def test_project_option_names_the_module_like_setup_and_bench(
     assert doc["error"]["message"].startswith("two modules given")
 
 
+# ------------------------------------------------------------------ --go-timeout and --timeout
+
+OLD_TIMEOUT_NOTE = (
+    "warning: `doctor --timeout` is deprecated: use --go-timeout SECONDS (go's watchdog); "
+    "--timeout is the probe budget in setup and bench"
+)
+
+
+@pytest.mark.parametrize("flag", ["--go-timeout", "--timeout", "-t"])
+def test_the_watchdog_stops_a_hanging_go_at_the_time_given(project: Path, flag: str) -> None:
+    """--go-timeout is go's watchdog; doctor's --timeout (and -t) is its old spelling: it still
+    works, with a one-line note on stderr (never on stdout, where the JSON is)."""
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        code, doc, err = doctor(project, flag, "2", env={"GOPROXY": stalled.url})
+    assert code == 1
+    assert 2 <= doc["timing"]["total_s"] < 10, doc["timing"]  # not the default 180 s
+    assert "before the watchdog stopped go at 2 s" in finding(doc, "tidy-stalled")["seen"]
+    notes = [line for line in err.splitlines() if "deprecated" in line]
+    assert notes == ([] if flag == "--go-timeout" else [OLD_TIMEOUT_NOTE]), err
+
+
+def test_both_spellings_of_the_watchdog_must_agree(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        env: dict[str, str | None] = {"GOPROXY": good.url}
+        proc, doc = run_json(
+            "doctor", str(project), "--no-run", "--go-timeout", "5", "--timeout", "6",
+            schema="doctor", env=env,
+        )  # fmt: skip
+        same, _ = run_json(
+            "doctor", str(project), "--no-run", "--go-timeout", "5", "-t", "5",
+            "--probe-timeout", "2", schema="doctor", env=env,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert doc["error"]["message"] == "two watchdogs given: --go-timeout 5 and --timeout 6"
+    assert doc["error"]["hint"] == "give --go-timeout only; --timeout is its old spelling"
+    assert same.returncode == 0, same.stderr
+    assert OLD_TIMEOUT_NOTE in same.stderr.splitlines()
+
+
+def test_help_shows_one_name_per_meaning() -> None:
+    text = goaccel("doctor", "--help", env={"COLUMNS": "200"}).stdout
+    assert "--go-timeout SECONDS" in text and "--probe-timeout SECONDS" in text
+    assert "--timeout" not in text.replace("--go-timeout", "").replace("--probe-timeout", "")
+    assert "-t," not in text
+
+
 # ------------------------------------------------------------------ the checks run while go runs
 
 GO_AGENT = "GoCommand/"
@@ -346,7 +392,7 @@ def test_ctrl_c_stops_go_and_the_checks(project: Path, tmp_path: Path, when: str
     with MirrorSim(MODS, Profile(stall=True)) as stalled:
         env = {**os.environ, "GOPROXY": stalled.url, "TMPDIR": str(tmp), "GOACCEL_MARK": mark}
         args = [sys.executable, "-m", "goaccel", "doctor", str(project), "--cold", "--json"]
-        args += ["--probe-timeout", budget, "--timeout", "120"]
+        args += ["--probe-timeout", budget, "--go-timeout", "120"]
         proc = subprocess.Popen(
             args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
             stderr=subprocess.PIPE, text=True,
