@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from goaccel.gotool.process import Stopped, run_watched
+from goaccel.gotool.process import Stopped, cold_caches, run_watched
 
 PY = sys.executable
 
@@ -99,3 +99,21 @@ def test_a_command_that_closes_its_stderr_is_still_watched(tmp_path: Path) -> No
     code = "import os, time; os.close(2); time.sleep(60)"
     hung = run_watched([PY, "-c", code], cwd=tmp_path, env={}, timeout=1)
     assert hung.timed_out and hung.returncode is None
+
+
+def test_cold_caches_are_removed_whole_and_nothing_outside(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep").write_text("x")
+    env = {"GOFLAGS": "-mod=mod"}
+    with cold_caches(env):
+        mod, build = Path(env["GOMODCACHE"]), Path(env["GOCACHE"])
+        assert env["GOFLAGS"] == "-mod=mod -modcacherw"
+        for d in (mod / "cache" / "download" / "m" / "@v", mod / "m@v1.0.0", build / "ab"):
+            d.mkdir(parents=True)
+            (d / "f").write_bytes(b"data")
+        (mod / "m@v1.0.0").chmod(0o555)  # as go leaves it without -modcacherw
+        (mod / "link").symlink_to(outside)
+        (mod / "top-file").write_text("y")
+    assert not mod.parent.exists()
+    assert (outside / "keep").read_text() == "x"
