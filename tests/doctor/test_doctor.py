@@ -438,3 +438,32 @@ def test_ctrl_c_stops_go_and_the_checks(project: Path, tmp_path: Path, when: str
     assert err.endswith("\ninterrupted\n") and "Traceback" not in err, err
     assert _processes_with(mark) == [], "go was killed, with what it started"
     assert [p.name for p in tmp.iterdir() if p.name.startswith("goaccel-")] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+def test_a_check_that_fails_stops_go(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """go starts before the checks; when one of them ends doctor with an error, go is stopped
+    at once (with what it started) rather than left hanging until its watchdog."""
+    from goaccel.doctor import checks
+    from goaccel.doctor.diagnose import DoctorOptions, run_doctor
+    from goaccel.errors import ConfigFileError
+
+    mark = f"goaccel-test-{uuid.uuid4().hex}"  # go inherits it from os.environ
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        monkeypatch.setenv("GOPROXY", stalled.url)
+        monkeypatch.setenv("GOACCEL_MARK", mark)
+
+        def failing_checks(ctx: checks.Context, **_: Any) -> list[Any]:
+            go_waits = stalled.wait_for(
+                lambda log: any(r.user_agent.startswith(GO_AGENT) for r in log), timeout=20
+            )
+            assert go_waits and _processes_with(mark), "go runs while the checks do"
+            raise ConfigFileError("a check could not read its file")
+
+        monkeypatch.setattr(checks, "run_static", failing_checks)
+        start = time.monotonic()
+        with pytest.raises(ConfigFileError, match="a check could not read its file"):
+            run_doctor(DoctorOptions(directory=project, go_timeout=120, cold=True), project)
+        elapsed = time.monotonic() - start
+    assert elapsed < 30, f"{elapsed:.1f} s: go was left to its 120 s watchdog"
+    assert _processes_with(mark) == []
