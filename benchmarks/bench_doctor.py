@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
-"""Benchmark ``goaccel doctor``'s overhead over a bare ``go mod tidy`` on the same project.
+"""Benchmark ``goaccel doctor --cold`` against a bare ``go mod tidy`` on the same project.
 
-The target (from the issue) is "under 10% plus the static checks": the live part of doctor,
-the real ``go mod tidy -x -diff`` under a watchdog, should take less than 10% longer than the
-same ``go mod tidy -diff`` run bare.  The static checks (``go env``, the proxy probe...) come
-on top and are measured separately with ``--no-run``.
+The target (issue 9, section 6): the whole ``goaccel doctor --cold``, static checks (``go env``,
+the proxy probe...) included, takes at most 1.15x the time of a bare ``go mod tidy``.  Doctor
+can only get there by running its static checks while go runs; the probe's requests then
+compete with go's for the mirror's bandwidth, and this script measures that too.
 
 One simulated mirror (tests/mirrorsim.py) on 127.0.0.1 serves a project of 30 generated
 modules (mixed zip sizes) with some latency and a bandwidth cap, so a cold ``go mod tidy``
 takes a couple of seconds.  Every run starts from fresh, empty module and build caches and
-times, in alternating order:
+times, side by side in alternating order:
 
 (a) bare:    ``go mod tidy -diff`` (no -x), wall time;
 (b) doctor:  ``goaccel doctor DIR --json --cold``, wall time and its ``timing.total_s`` (the
@@ -18,8 +18,10 @@ times, in alternating order:
 
 and reports:
 
-* live overhead  = median(doctor total_s) / median(bare) - 1          (target: < 10%)
-* whole overhead = (median(doctor wall) - median(no-run wall) - median(bare)) / median(bare)
+* ratio         = median over runs of doctor wall / bare wall of the same run (target <= 1.15x)
+* live overhead = median(doctor total_s) / median(bare) - 1: how much slower go itself is
+                  under doctor (the -x log, the watchdog, and the probe competing for the link)
+* overlap       = how many of the probe's requests reached the mirror after go's first one
 
 Every command gets its own HOME, XDG dirs, go env file, TMPDIR and module/build caches; the
 built-in catalog is replaced by an empty one and GOPROXY names the simulator only (no
@@ -68,8 +70,12 @@ from benchcommon import (  # noqa: E402  (a sibling module: this script's direct
 )
 from mirrorsim import MirrorSim, Profile, make_universe, write_project  # noqa: E402
 
-#: The issue's target: the live run may take at most this much longer than bare go.
+#: The issue's target: the whole doctor --cold takes at most this many times a bare tidy.
+RATIO_TARGET = 1.15
+#: The earlier target, now information: go under doctor at most this much slower than bare.
 LIVE_TARGET = 0.10
+#: How the mirror tells goaccel's probe from go (measure/probe.py USER_AGENT).
+PROBE_AGENT = "goaccel/"
 N_MODULES = 30
 #: Zip sizes cycled over the modules: 20 KB .. 400 KB, about 4.9 MB in all for 30 modules.
 ZIP_SIZES = (20_000, 35_000, 60_000, 100_000, 150_000, 220_000, 300_000, 400_000)
@@ -158,6 +164,8 @@ class Series:
     walls: list[float] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     requests: list[dict[str, int]] = field(default_factory=list)  # per run, by request kind
+    #: per doctor run: the probe's requests, and how many reached the mirror after go's first
+    probe_requests: list[dict[str, int]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -168,6 +176,7 @@ class Series:
             "min_s": rounded(min(self.walls) if self.walls else None),
             "max_s": rounded(max(self.walls) if self.walls else None),
             "requests": self.requests,
+            "probe_requests": self.probe_requests,
             "failures": self.failures,
         }
 
@@ -196,20 +205,23 @@ class Bench:
             return [*cmd, "--no-run"]
         # doctor's own watchdog stays below the benchmark's kill time, so a hang is reported
         # by doctor (as a finding) rather than by a kill.
-        return [*cmd, "--cold", "--timeout", f"{max(1.0, self.run_limit - 15):g}"]
+        return [*cmd, "--cold", "--go-timeout", f"{max(1.0, self.run_limit - 15):g}"]
 
-    def measure(self, key: str, root: Path, limit: float) -> tuple[Run, dict[str, int], str]:
+    def measure(
+        self, key: str, root: Path, limit: float
+    ) -> tuple[Run, dict[str, int], dict[str, int], str]:
         """Run one series once in fresh directories under ``root``.
 
-        Returns the run, the requests the mirror saw (by kind) and an error ('' when the run
-        is good).
+        Returns the run, the requests the mirror saw (by kind), the probe's share of them
+        (``probe_overlap``) and an error ('' when the run is good).
         """
         env = isolated_env(root, self.sim.url)
         self.sim.clear_requests()
         cwd = self.project if key in (BARE, BARE_X) else root  # doctor gets DIR instead
         run = run_timed(self.command(key), env, cwd, limit)
-        kinds = dict(sorted(Counter(r.kind for r in self.sim.requests).items()))
-        return run, kinds, self._check(key, run, kinds)
+        log_ = self.sim.requests
+        kinds = dict(sorted(Counter(r.kind for r in log_).items()))
+        return run, kinds, probe_overlap(log_), self._check(key, run, kinds)
 
     def _check(self, key: str, run: Run, kinds: dict[str, int]) -> str:
         if run.returncode is None:
@@ -250,6 +262,16 @@ class Bench:
         return ""
 
 
+def probe_overlap(requests: Sequence[Any]) -> dict[str, int]:
+    """The probe's requests in one run, and how many of them the mirror saw at or after go's
+    first request: 0 when doctor probes first and runs go afterwards."""
+    probe = [r.timestamp for r in requests if r.user_agent.startswith(PROBE_AGENT)]
+    go = [r.timestamp for r in requests if not r.user_agent.startswith(PROBE_AGENT)]
+    first_go = min(go) if go else None
+    during = sum(1 for t in probe if first_go is not None and t >= first_go)
+    return {"probe": len(probe), "during_go": during, "go": len(go)}
+
+
 def run_order(i: int, keys: Sequence[str], mode: str, rng: random.Random) -> list[str]:
     """The order of the series in run ``i``.
 
@@ -280,7 +302,7 @@ def bench(
         t0 = time.monotonic()
         for key in keys:  # untimed: page cache, .pyc files, the go binary
             root = scratch / f"warm-{w + 1}" / key
-            run, _kinds, error = b.measure(key, root, clock.cap(b.run_limit))
+            run, _kinds, _probe, error = b.measure(key, root, clock.cap(b.run_limit))
             log(f"  warm-up {key}: {run.wall_s:.3f} s{' (' + error + ')' if error else ''}")
             shutil.rmtree(root, ignore_errors=True)
         b.live.clear()
@@ -297,9 +319,11 @@ def bench(
             s = b.series[key]
             root = scratch / f"run-{i + 1}" / key
             live_before = len(b.live)
-            run, kinds, error = b.measure(key, root, clock.cap(b.run_limit))
+            run, kinds, probe, error = b.measure(key, root, clock.cap(b.run_limit))
             shutil.rmtree(root, ignore_errors=True)  # untimed: the next run starts fresh
             s.requests.append(kinds)
+            if key == DOCTOR:
+                s.probe_requests.append(probe)
             figures[key] = {"wall_s": rounded(run.wall_s), "exit": run.returncode}
             if error:
                 s.failures.append(f"run {i + 1}: {error}")
@@ -310,7 +334,11 @@ def bench(
             part = f"{key} {run.wall_s:.3f} s"
             if key == DOCTOR and len(b.live) > live_before:
                 figures[key]["total_s"] = b.live[-1]
-                part += f" (live {b.live[-1]:.3f} s)"
+                figures[key]["probe_requests"] = probe
+                part += (
+                    f" (live {b.live[-1]:.3f} s; probe {probe['during_go']}/{probe['probe']} "
+                    "requests during go)"
+                )
             parts.append(part)
         b.rounds.append(figures)
         log(f"  run {i + 1}/{runs}: " + ", ".join(parts))
@@ -454,6 +482,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     return report(args, b, goaccel_version, go_version, zip_bytes, mirror_text, clock)
 
 
+def paired_ratios(rounds: Sequence[dict[str, Any]]) -> list[float]:
+    """doctor wall / bare wall of the same run, for every run where both were good."""
+    out = []
+    for r in rounds:
+        d, b = r.get(DOCTOR, {}), r.get(BARE, {})
+        if "error" in d or "error" in b or not d or not b or not b.get("wall_s"):
+            continue
+        out.append(d["wall_s"] / b["wall_s"])
+    return out
+
+
+def _x(x: float | None) -> str:
+    return "-" if x is None else f"{x:.3f}x"
+
+
 def report(
     args: argparse.Namespace,
     b: Bench,
@@ -473,26 +516,27 @@ def report(
     def ratio(x: float | None) -> float | None:
         return None if x is None or not bare else x / bare - 1
 
+    ratios = paired_ratios(b.rounds)
+    ratio_median = _median(ratios)
     live_ratio = ratio(live)
-    whole = None
-    if None not in (doctor, norun, bare) and bare:
-        assert doctor is not None and norun is not None and bare is not None
-        whole = (doctor - norun - bare) / bare
     # Paired per run: live / bare of the same run (less sensitive to drift between runs).
     paired = [
         r[DOCTOR]["total_s"] / r[BARE]["wall_s"] - 1
         for r in b.rounds
         if "total_s" in r.get(DOCTOR, {}) and "error" not in r.get(BARE, {"error": 1})
     ]
+    probes = s[DOCTOR].probe_requests
+    probe_total = sum(p["probe"] for p in probes)
+    probe_during = sum(p["during_go"] for p in probes)
     failures = [f"{k}: {f}" for k, x in s.items() for f in x.failures]
-    target_ok = live_ratio is not None and live_ratio < LIVE_TARGET and not failures
-    whole_ok = None if whole is None else whole < LIVE_TARGET
+    target_ok = ratio_median is not None and ratio_median <= RATIO_TARGET and not failures
+    live_ok = None if live_ratio is None else live_ratio < LIVE_TARGET
     copy = bool(b.go_command) and "-diff" not in b.go_command
     summary = (
-        f"doctor live overhead {_pct(live_ratio)} "
-        f"(median live {fmt_s(live)} vs bare {fmt_s(bare)}; "
-        f"target < {LIVE_TARGET * 100:.0f}%) {verdict(target_ok)}; whole-doctor overhead "
-        f"{_pct(whole)} beyond static checks ({fmt_s(norun)})"
+        f"goaccel doctor --cold / bare go mod tidy: {_x(ratio_median)} (median of "
+        f"{len(ratios)} paired runs; doctor {fmt_s(doctor)} vs bare {fmt_s(bare)}; target <= "
+        f"{RATIO_TARGET:g}x) {verdict(target_ok)}; go under doctor {_pct(live_ratio)}; "
+        f"{probe_during} of {probe_total} probe requests during go"
         + (f"; {len(failures)} failed runs" if failures else "")
     )
 
@@ -525,17 +569,20 @@ def report(
             "doctor_go_command": b.go_command,
             "doctor_used_copy": copy,
             "doctor_notes": b.doctor_notes,
+            "ratio": rounded(ratio_median),
+            "ratio_paired": [rounded(x) for x in ratios],
+            "ratio_of_medians": rounded(None if doctor is None or not bare else doctor / bare),
+            "target": f"doctor / bare <= {RATIO_TARGET:g}x",
             "live_overhead": rounded(live_ratio),
             "live_overhead_paired_median": rounded(_median(paired)),
             "live_overhead_paired": [rounded(p) for p in paired],
-            "whole_overhead": rounded(whole),
-            "whole_overhead_s": rounded(None if whole is None or bare is None else whole * bare),
+            "live_within_10pct": live_ok,
+            "probe_requests": probe_total,
+            "probe_requests_during_go": probe_during,
             "doctor_outside_live_s": rounded(
                 None if doctor is None or live is None else doctor - live
             ),
             "x_overhead": rounded(ratio(bare_x)),
-            "target": f"live overhead < {LIVE_TARGET * 100:.0f}%",
-            "whole_within_target": whole_ok,
             "rounds": b.rounds,
             "skipped": clock.skipped,
             "elapsed_s": round(clock.elapsed, 1),
@@ -564,22 +611,28 @@ def report(
         rows.append((s[BARE_X].label, s[BARE_X].walls, _pct(ratio(bare_x))))
     print(series_table(rows))
     print()
+    if ratios:
+        print(
+            "doctor / bare per run (wall times of the same run): "
+            + ", ".join(_x(r) for r in ratios)
+            + f"; median {_x(ratio_median)} (target <= {RATIO_TARGET:g}x: {verdict(target_ok)})"
+        )
     if paired:
         print(
-            "live overhead per run (live / bare of the same run): "
+            "go under doctor per run (live total_s / bare of the same run): "
             + ", ".join(_pct(p) for p in paired)
-            + f"; median {_pct(_median(paired))}"
+            + f"; median {_pct(_median(paired))} ({verdict(live_ok)} against "
+            f"{LIVE_TARGET * 100:.0f}%; informational)"
+        )
+    if probes:
+        print(
+            f"the probe's requests: {probe_total} in {len(probes)} doctor runs, "
+            f"{probe_during} of them sent while go was running (competing for the link)"
         )
     if doctor is not None and live is not None:
         print(
-            f"doctor outside the live run (start-up, static checks, analysis, output): "
+            f"doctor outside the live run (start-up, what the checks add, analysis, output): "
             f"{fmt_s(doctor - live)}; --no-run alone: {fmt_s(norun)}"
-        )
-    if whole is not None and bare is not None:
-        print(
-            f"whole-doctor overhead: doctor wall - no-run wall - bare = {whole * bare:+.3f} s = "
-            f"{_pct(whole)} of bare ({verdict(whole_ok)} against {LIVE_TARGET * 100:.0f}%; "
-            "informational)"
         )
     if bare_x is not None:
         print(f"go's own -x cost (bare -x vs bare): {_pct(ratio(bare_x))}")

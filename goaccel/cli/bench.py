@@ -28,6 +28,7 @@ def bench(
         seconds(
             "--timeout",
             "-t",
+            "--probe-timeout",
             help="Time budget of one round (all mirrors together).",
             minimum=1,
             maximum=600,

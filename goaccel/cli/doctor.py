@@ -17,8 +17,18 @@ if TYPE_CHECKING:
     from goaccel.doctor.model import Report
 
 
+GO_TIMEOUT = 180.0
+
+#: doctor's `-t`/`--timeout` was go's watchdog; everywhere else --timeout is the probe budget.
+OLD_TIMEOUT_NOTE = (
+    "`doctor --timeout` is deprecated: use --go-timeout SECONDS (go's watchdog); "
+    "--timeout is the probe budget in setup and bench"
+)
+
+
 @boundary("doctor")
 def doctor(
+    ctx: typer.Context,
     directory: Annotated[
         Optional[Path],
         typer.Argument(
@@ -47,16 +57,28 @@ def doctor(
             "--cold", help="Run with an empty temporary module cache, as a fresh CI machine."
         ),
     ] = False,
-    timeout: Annotated[
+    go_timeout: Annotated[
         float,
         seconds(
-            "--timeout",
-            "-t",
+            "--go-timeout",
             help="Watchdog for the live `go mod tidy` run.",
             minimum=1,
             maximum=3600,
         ),
-    ] = 180.0,
+    ] = GO_TIMEOUT,
+    old_timeout: Annotated[
+        Optional[float],
+        typer.Option(
+            "--timeout",
+            "-t",
+            metavar="SECONDS",
+            help="The old spelling of --go-timeout.",
+            min=1,
+            max=3600,
+            hidden=True,
+            show_default=False,
+        ),
+    ] = None,
     probe_timeout: Annotated[
         float,
         seconds(
@@ -80,6 +102,17 @@ def doctor(
     from goaccel.errors import InputError
 
     ui = console.configure(json_mode=json, verbose=verbose)
+    if old_timeout is not None:
+        ui.warn(OLD_TIMEOUT_NOTE)
+        # by name: typer 0.29 brings its own copy of click, whose enum is another class
+        source = ctx.get_parameter_source("go_timeout")
+        given = source is not None and source.name != "DEFAULT"
+        if given and go_timeout != old_timeout:
+            raise InputError(
+                f"two watchdogs given: --go-timeout {go_timeout:g} and --timeout {old_timeout:g}",
+                hint="give --go-timeout only; --timeout is its old spelling",
+            )
+        go_timeout = old_timeout
     if project is not None and directory is not None and project != directory:
         raise InputError(
             f"two modules given: DIR {directory} and --project {project}",
@@ -89,7 +122,7 @@ def doctor(
         directory=project if project is not None else directory,
         run=not no_run,
         cold=cold,
-        timeout=timeout,
+        go_timeout=go_timeout,
         probe_budget=probe_timeout,
     )
     progress = _Progress(ui)
@@ -100,32 +133,48 @@ def doctor(
 
 
 class _Progress:
-    """Streams what go is doing on stderr: a status line on a terminal, else the downloads."""
+    """Streams what doctor and go are doing on stderr: a status line on a terminal (doctor's
+    stage, and go's progress while it runs beside the checks), else the stages and go's
+    downloads as lines. go's lines arrive on another thread than the stages."""
 
     def __init__(self, ui: UI):
+        import threading
+
         self.ui = ui
         self.status = None
         self.requests = 0
+        self.stage_text = "starting"
+        self.go_text = ""
+        self.lock = threading.Lock()
         if ui.interactive:
             self.status = ui.err.status("doctor: starting")
             self.status.start()
 
     def stage(self, text: str) -> None:
-        if self.status is not None:
-            self.status.update(f"doctor: {text}")
-        else:
+        if self.status is None:
             self.ui.info(f"doctor: {text}")
+            return
+        with self.lock:
+            self.stage_text = text
+            self._update()
 
     def line(self, line: str) -> None:
         from goaccel.textsafe import escape_markup, mask_urls_in_text, untrusted
 
-        if line.startswith("# get ") and not line.rstrip().endswith(")"):
-            self.requests += 1
         shown = escape_markup(mask_urls_in_text(untrusted(line, limit=200)))
-        if self.status is not None:
-            self.status.update(f"go mod tidy: {self.requests} requests; {shown}")
-        elif self.ui.verbose or line.startswith("go: downloading "):
-            self.ui.err.print(f"[dim]{shown}[/dim]")
+        with self.lock:
+            if line.startswith("# get ") and not line.rstrip().endswith(")"):
+                self.requests += 1
+            if self.status is not None:
+                self.go_text = f"go mod tidy: {self.requests} requests; {shown}"
+                self._update()
+            elif self.ui.verbose or line.startswith("go: downloading "):
+                self.ui.err.print(f"[dim]{shown}[/dim]")
+
+    def _update(self) -> None:
+        assert self.status is not None
+        text = f"doctor: {self.stage_text}"
+        self.status.update(f"{text}\n{self.go_text}" if self.go_text else text)
 
     def close(self) -> None:
         if self.status is not None:

@@ -47,6 +47,7 @@ Project = Annotated[
 
 
 def seconds(*flags: str, help: str, minimum: float, maximum: float) -> Any:
-    """A time option in seconds (`--timeout`, `--go-timeout`, ...), bounded to a sane range;
-    each command says what the time bounds."""
+    """A time option in seconds, bounded to a sane range. One meaning per name in every
+    command (docs/cli.md): `--timeout` and `--probe-timeout` bound the probe, `--go-timeout`
+    is go's watchdog; each command says which probe or which go command."""
     return typer.Option(*flags, metavar="SECONDS", help=help, min=minimum, max=maximum)

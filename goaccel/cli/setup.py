@@ -32,6 +32,7 @@ def setup(
         seconds(
             "--timeout",
             "-t",
+            "--probe-timeout",
             help="Time budget in seconds for measuring all mirrors.",
             minimum=0.5,
             maximum=300,

@@ -28,8 +28,8 @@ from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import expected_hashes, mirror_workload
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
 from goaccel.measure.runner import probe
-from goaccel.measure.toolchain import walk, with_toolchain
-from goaccel.measure.workload import GoMod, Workload, parse_go_mod, resolve_workload
+from goaccel.measure.toolchain import walk
+from goaccel.measure.workload import GoMod, Workload, parse_go_mod
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
 GOSUMDB_URL = "GOSUMDB"  # key for the URL named in GOSUMDB among the reachability checks
@@ -59,13 +59,9 @@ class Context:
         return next((p for p in self.probes.mirrors if p.url == url), None)
 
 
-def gather(project: Optional[Path], cwd: Path, *, probe_budget: float) -> Context:
-    go = goenv_mod.find_go()
-    # read_goenv runs go with GOTOOLCHAIN=local, so an invalid GOTOOLCHAIN of the user's
-    # cannot stop it; the toolchain check reports the user's value.
-    genv = goenv_mod.read_goenv(go)
-    # The toolchain go.mod makes go download first is probed on the mirrors with the modules.
-    workload = with_toolchain(resolve_workload(project, cwd), genv)
+def gather(genv: GoEnv, workload: Workload, *, probe_budget: float) -> Context:
+    """The facts the checks share, from `go env` and the module as doctor read them first
+    (diagnose.read_configuration: go starts with them, before the checks are loaded)."""
     gomod = None
     if workload.root is not None:
         gomod = parse_go_mod(

@@ -1,14 +1,25 @@
-"""The order of a doctor run: read, probe, check, then (unless --no-run) run go and explain."""
+"""The order of a doctor run: read the configuration; then (unless --no-run) start go and,
+while it runs, probe and check; then explain what go did. Findings come in one order
+whatever finished first: the static ones, then those of the live run."""
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable, Generic, Optional, TypeVar
 
-from goaccel.doctor import checks, live_findings
 from goaccel.doctor.model import WARNING, Finding, Report
-from goaccel.doctor.tidy_run import live_run
+from goaccel.doctor.tidy_run import LiveResult, live_run
+from goaccel.gotool import env as goenv_mod
+from goaccel.gotool.env import GoEnv
+from goaccel.measure.toolchain import with_toolchain
+from goaccel.measure.workload import Workload, resolve_workload
+
+# The checks (checks.py, live_findings.py and the probe under them) are imported only once
+# go runs: loading them takes longer than starting go.
+
+_T = TypeVar("_T")
 
 
 @dataclass
@@ -16,7 +27,7 @@ class DoctorOptions:
     directory: Optional[Path] = None
     run: bool = True
     cold: bool = False
-    timeout: float = 180.0
+    go_timeout: float = 180.0
     probe_budget: float = 4.0
 
 
@@ -55,6 +66,52 @@ def _nothing(_: str) -> None:
     return None
 
 
+class _Background(Generic[_T]):
+    """fn(stop) on a thread of its own. result() waits for it (Ctrl-C still reaches the
+    waiting thread) and re-raises what it raised; cancel() sets `stop` and waits for fn to
+    clean up (run_watched kills go when `stop` is set)."""
+
+    def __init__(self, fn: Callable[[threading.Event], _T]):
+        self.stop = threading.Event()
+        self._value: Optional[_T] = None
+        self._error: Optional[BaseException] = None
+
+        def run() -> None:
+            try:
+                self._value = fn(self.stop)
+            except BaseException as exc:  # handed to the waiting thread by result()
+                self._error = exc
+
+        # daemon: a second Ctrl-C while cancel() waits must still end goaccel
+        self._thread = threading.Thread(target=run, name="goaccel-live-run", daemon=True)
+        self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        return self._thread.is_alive()
+
+    def result(self) -> _T:
+        while self._thread.is_alive():
+            self._thread.join(timeout=0.2)  # a bounded join: Ctrl-C gets through everywhere
+        if self._error is not None:
+            raise self._error
+        assert self._value is not None
+        return self._value
+
+    def cancel(self) -> None:
+        self.stop.set()
+        self._thread.join()
+
+
+def read_configuration(project: Optional[Path], cwd: Path) -> tuple[GoEnv, Workload]:
+    """`go env` and the module: what the live run needs to start, and what the checks read."""
+    # read_goenv runs go with GOTOOLCHAIN=local, so an invalid GOTOOLCHAIN of the user's
+    # cannot stop it; the toolchain check reports the user's value.
+    genv = goenv_mod.read_goenv(goenv_mod.find_go())
+    # The toolchain go.mod makes go download first is probed on the mirrors with the modules.
+    return genv, with_toolchain(resolve_workload(project, cwd), genv)
+
+
 def run_doctor(
     opts: DoctorOptions,
     cwd: Path,
@@ -63,34 +120,54 @@ def run_doctor(
     on_line: Callable[[str], None] = _nothing,
 ) -> Report:
     on_stage("reading the Go configuration")
-    ctx = checks.gather(opts.directory, cwd, probe_budget=opts.probe_budget)
-    on_stage(f"probing the configured proxies (at most {opts.probe_budget:g} s)")
-    findings = checks.run_static(ctx)
-    if not opts.run:
-        return Report(findings)
-    if ctx.root is None:
-        findings.append(
-            Finding(
-                "no-module",
-                WARNING,
-                "no Go module here: the live `go mod tidy` run was skipped",
-                seen=f"no go.mod in {cwd} or above",
-                fix="goaccel doctor path/to/your/module",
+    genv, workload = read_configuration(opts.directory, cwd)
+    probing = f"probing the configured proxies (at most {opts.probe_budget:g} s)"
+    go, root = genv.go, workload.root
+    if not opts.run or root is None or go is None:
+        from goaccel.doctor import checks
+
+        on_stage(probing)
+        findings = checks.run_static(checks.gather(genv, workload, probe_budget=opts.probe_budget))
+        if opts.run and root is None:
+            findings.append(
+                Finding(
+                    "no-module",
+                    WARNING,
+                    "no Go module here: the live `go mod tidy` run was skipped",
+                    seen=f"no go.mod in {cwd} or above",
+                    fix="goaccel doctor path/to/your/module",
+                )
             )
-        )
         return Report(findings)
-    if ctx.goenv.go is None:
-        return Report(findings)
+    # go needs nothing the checks find out, so it starts now: the checks (the probe above
+    # all) run while it works, and competing with it for the network is accepted.
     what = "with an empty module cache" if opts.cold else "with your module cache"
-    on_stage(f"running go mod tidy -x {what} (watchdog {opts.timeout:g} s)")
-    result = live_run(
-        ctx.goenv.go,
-        ctx.root,
-        go_version=ctx.goenv.go_version,
-        timeout=opts.timeout,
-        cold=opts.cold,
-        on_line=on_line,
-    )
+    on_stage(f"running go mod tidy -x {what} (watchdog {opts.go_timeout:g} s)")
+
+    def run_go(stop: threading.Event) -> LiveResult:
+        return live_run(
+            go,
+            root,
+            go_version=genv.go_version,
+            timeout=opts.go_timeout,
+            cold=opts.cold,
+            on_line=on_line,
+            stop=stop,
+        )
+
+    live = _Background(run_go)
+    try:
+        from goaccel.doctor import checks, live_findings
+
+        on_stage(f"{probing}, while go runs")
+        ctx = checks.gather(genv, workload, probe_budget=opts.probe_budget)
+        findings = checks.run_static(ctx)
+        if live.running:
+            on_stage("static checks done; waiting for go mod tidy")
+        result = live.result()
+    except BaseException:  # Ctrl-C or a failed check: go is stopped, its caches removed
+        live.cancel()
+        raise
     from_run, timing = live_findings.live_findings(result, ctx)
     findings += dedupe_live(findings, from_run)
     return Report(findings, timing, result.command)

@@ -1,7 +1,7 @@
 """The live run: the real `go mod tidy -x` in the user's project, under a watchdog.
 
 go has no response timeout, so a mirror that accepts and never answers hangs it forever:
-the watchdog kills go (and everything it started) at --timeout and the log tells which
+the watchdog kills go (and everything it started) at --go-timeout and the log tells which
 request never finished. The user's go.mod and go.sum are never modified: `go mod tidy -diff`
 where the local go has it (go1.23+), else a temporary copy of the module.
 """
@@ -12,6 +12,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,15 +97,17 @@ def live_run(
     cold: bool = False,
     environ: Mapping[str, str] | None = None,
     on_line: Callable[[str], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> LiveResult:
-    """Run `go mod tidy -x` for the module at root; never let it touch root's go.mod/go.sum."""
+    """Run `go mod tidy -x` for the module at root; never let it touch root's go.mod/go.sum.
+    Setting `stop` (from another thread) kills go and raises gotool.process.Stopped."""
     env = dict(os.environ if environ is None else environ)
     use_copy = needs_copy(go_version)
     args = [go, "mod", "tidy", "-x"] + ([] if use_copy else ["-diff"])
     guarded = {name: read_bytes_or_none(root / name) for name in ("go.mod", "go.sum")}
     with cold_caches(env, cold), _workdir(root, use_copy) as cwd:
         try:
-            run = run_watched(args, cwd=cwd, env=env, timeout=timeout, on_line=on_line)
+            run = run_watched(args, cwd=cwd, env=env, timeout=timeout, on_line=on_line, stop=stop)
         except OSError as exc:
             raise GoCommandError(f"cannot run {go}: {exc.strerror or exc}") from None
         timed_out = run.timed_out

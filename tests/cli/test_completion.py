@@ -90,6 +90,37 @@ complete_words goaccel setup --js
     assert blocks[4] == ["--json"]
 
 
+def test_bash_completes_the_time_options_by_their_one_meaning(
+    tmp_path: Path, on_path: dict[str, str]
+) -> None:
+    """doctor's old --timeout/-t is hidden (it still works); --probe-timeout is offered by every
+    command that probes, --go-timeout by those that run go under a watchdog."""
+    bash = need("bash")
+    path = tmp_path / "goaccel.bash"
+    path.write_text(script("bash"))
+    probe = f"""
+source "{path}"
+complete_words() {{
+    COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMPREPLY=()
+    _goaccel_completion goaccel
+    printf '%s\\n' "${{COMPREPLY[@]}}"
+    echo --
+}}
+complete_words goaccel doctor --
+complete_words goaccel doctor --t
+complete_words goaccel setup --prob
+complete_words goaccel bench --
+"""
+    proc = run_shell([bash, "--norc", "--noprofile", "-c", probe], on_path)
+    assert proc.returncode == 0, proc.stderr
+    doctor, doctor_t, setup, bench = [b.split() for b in proc.stdout.split("--\n")][:4]
+    assert {"--go-timeout", "--probe-timeout"} <= set(doctor)
+    assert "--timeout" not in doctor and "-t" not in doctor
+    assert doctor_t == []
+    assert setup == ["--probe-timeout"]
+    assert {"--timeout", "--probe-timeout", "--go-timeout"} <= set(bench)
+
+
 def test_protocol_without_a_shell() -> None:
     """What the scripts run: goaccel answers before any command runs (typer registers its
     shell classes only with add_completion=True; goaccel registers them itself)."""

@@ -117,6 +117,19 @@ def test_tampered_mirror_is_never_chosen(big_project: Path) -> None:
 # --------------------------------------------------------------------------- the budget
 
 
+def test_probe_timeout_is_the_second_spelling_of_timeout(big_project: Path) -> None:
+    """One meaning per name in every command: --probe-timeout is the probe's budget here as in
+    doctor (and bench), the same as --timeout."""
+    with MirrorSim(BIG, Profile(stall=True)) as stalled, MirrorSim(BIG) as good:
+        proc, doc = setup_json(
+            *mirror_args(stalled, good), "--project", str(big_project), "--probe-timeout", "1",
+            "--yes", "--dry-run",
+        )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    waited = by_url(doc)[stalled.url]["elapsed_ms"] / 1000
+    assert 0.9 <= waited < 1 + 1.5, waited  # its budget, not the default 5 s
+
+
 def test_stalled_mirrors_do_not_stretch_the_budget(big_project: Path) -> None:
     stalled = MirrorSim(BIG, Profile(stall=True))
     stalled_zips = MirrorSim(BIG, Profile(stall_after_bytes=1000, apply_to="zip"))

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import run_json
+from helpers import goaccel, run_json
 from mirrorsim import MirrorSim, Profile, make_module, make_universe, refused_url, write_project
 
 MODS = make_universe(4, sizes=[20_000, 40_000])  # the project fixture's modules (conftest.py)
@@ -59,7 +66,7 @@ def test_refused_proxy(project: Path) -> None:
 def test_stalled_proxy_returns_within_the_timeout_and_names_the_url(project: Path) -> None:
     with MirrorSim(MODS, Profile(stall=True)) as stalled:
         start = time.monotonic()
-        code, doc, _ = doctor(project, "--timeout", "4", env={"GOPROXY": stalled.url})
+        code, doc, _ = doctor(project, "--go-timeout", "4", env={"GOPROXY": stalled.url})
         elapsed = time.monotonic() - start
     assert code == 1
     assert elapsed < 4 + 2 + 4, f"took {elapsed:.1f} s"
@@ -278,3 +285,185 @@ def test_project_option_names_the_module_like_setup_and_bench(
     )
     assert proc.returncode == 2
     assert doc["error"]["message"].startswith("two modules given")
+
+
+# ------------------------------------------------------------------ --go-timeout and --timeout
+
+OLD_TIMEOUT_NOTE = (
+    "warning: `doctor --timeout` is deprecated: use --go-timeout SECONDS (go's watchdog); "
+    "--timeout is the probe budget in setup and bench"
+)
+
+
+@pytest.mark.parametrize("flag", ["--go-timeout", "--timeout", "-t"])
+def test_the_watchdog_stops_a_hanging_go_at_the_time_given(project: Path, flag: str) -> None:
+    """--go-timeout is go's watchdog; doctor's --timeout (and -t) is its old spelling: it still
+    works, with a one-line note on stderr (never on stdout, where the JSON is)."""
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        code, doc, err = doctor(project, flag, "2", env={"GOPROXY": stalled.url})
+    assert code == 1
+    assert 2 <= doc["timing"]["total_s"] < 10, doc["timing"]  # not the default 180 s
+    assert "before the watchdog stopped go at 2 s" in finding(doc, "tidy-stalled")["seen"]
+    notes = [line for line in err.splitlines() if "deprecated" in line]
+    assert notes == ([] if flag == "--go-timeout" else [OLD_TIMEOUT_NOTE]), err
+
+
+def test_both_spellings_of_the_watchdog_must_agree(project: Path) -> None:
+    with MirrorSim(MODS) as good:
+        env: dict[str, str | None] = {"GOPROXY": good.url}
+        proc, doc = run_json(
+            "doctor", str(project), "--no-run", "--go-timeout", "5", "--timeout", "6",
+            schema="doctor", env=env,
+        )  # fmt: skip
+        same, _ = run_json(
+            "doctor", str(project), "--no-run", "--go-timeout", "5", "-t", "5",
+            "--probe-timeout", "2", schema="doctor", env=env,
+        )  # fmt: skip
+    assert proc.returncode == 2
+    assert doc["error"]["message"] == "two watchdogs given: --go-timeout 5 and --timeout 6"
+    assert doc["error"]["hint"] == "give --go-timeout only; --timeout is its old spelling"
+    assert same.returncode == 0, same.stderr
+    assert OLD_TIMEOUT_NOTE in same.stderr.splitlines()
+
+
+def test_help_shows_one_name_per_meaning() -> None:
+    text = goaccel("doctor", "--help", env={"COLUMNS": "200"}).stdout
+    assert "--go-timeout SECONDS" in text and "--probe-timeout SECONDS" in text
+    assert "--timeout" not in text.replace("--go-timeout", "").replace("--probe-timeout", "")
+    assert "-t," not in text
+
+
+# ------------------------------------------------------------------ the checks run while go runs
+
+GO_AGENT = "GoCommand/"
+
+
+def test_go_runs_while_the_probe_waits(project: Path) -> None:
+    """go starts as soon as the configuration is read: its first request reaches the mirror
+    while the probe still waits for a stalled one (it cannot give up on it before its 2 s
+    budget), and the report keeps its order: the static findings, then the live ones."""
+    with MirrorSim(MODS) as good, MirrorSim(MODS, Profile(stall=True)) as stalled:
+        # go uses the first entry only (it answers everything); the probe asks both
+        code, doc, err = doctor(project, env={"GOPROXY": f"{good.url},{stalled.url}"})
+        go_first = min(r.timestamp for r in good.requests if r.user_agent.startswith(GO_AGENT))
+        probe_first = min(r.timestamp for r in stalled.requests)
+        assert not [r for r in stalled.requests if r.user_agent.startswith(GO_AGENT)]
+    assert code == 1, err  # the stalled entry is a problem
+    # one after the other, go's first request would come after the probe's deadline
+    assert go_first < probe_first + 1.0, (go_first - probe_first, err)
+    found = ids(doc)
+    assert found.index("proxy-stalled") < found.index("tidy-ok"), found
+    assert finding(doc, "proxy-stalled")["title"].endswith(f"{stalled.url} fails: stalled")
+    stages = [line for line in err.splitlines() if line.startswith("doctor: ")]
+    assert stages[:3] == [
+        "doctor: reading the Go configuration",
+        "doctor: running go mod tidy -x with your module cache (watchdog 180 s)",
+        "doctor: probing the configured proxies (at most 2 s), while go runs",
+    ], stages
+    # and, only when go is still running once the checks are done:
+    assert stages[3:] in ([], ["doctor: static checks done; waiting for go mod tidy"]), stages
+
+
+def _processes_with(mark: str) -> list[int]:
+    """The live processes whose environment holds mark (what doctor started inherits it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            environ = (entry / "environ").read_bytes()  # empty for a zombie
+        except OSError:
+            continue
+        if mark.encode() in environ:
+            found.append(int(entry.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs SIGINT and /proc")
+@pytest.mark.parametrize("when", ["while probing", "after the checks"])
+def test_ctrl_c_stops_go_and_the_checks(project: Path, tmp_path: Path, when: str) -> None:
+    """Ctrl-C while go hangs on a stalled mirror, with the probe still waiting on it too or
+    already done: exit 130 at once, go and everything it started killed, the --cold caches
+    removed, the JSON error document on stdout and no traceback."""
+    mark = f"goaccel-test-{uuid.uuid4().hex}"
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    budget = "30" if when == "while probing" else "0.5"
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        env = {**os.environ, "GOPROXY": stalled.url, "TMPDIR": str(tmp), "GOACCEL_MARK": mark}
+        args = [sys.executable, "-m", "goaccel", "doctor", str(project), "--cold", "--json"]
+        args += ["--probe-timeout", budget, "--go-timeout", "120"]
+        proc = subprocess.Popen(
+            args, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        lines: list[str] = []
+        checks_done = threading.Event()
+
+        def read_stderr() -> None:
+            assert proc.stderr is not None
+            for line in proc.stderr:
+                lines.append(line)
+                if line.startswith("doctor: static checks done"):
+                    checks_done.set()
+
+        reader = threading.Thread(target=read_stderr, daemon=True)
+        reader.start()
+        try:
+
+            def both_waiting(log: list[Any]) -> bool:
+                agents = {r.user_agent.split("/", 1)[0] for r in log}
+                return {"GoCommand", "goaccel"} <= agents
+
+            assert stalled.wait_for(both_waiting, timeout=20), "go and the probe, together"
+            if when == "after the checks":
+                assert checks_done.wait(20), "".join(lines)
+            assert proc.poll() is None
+            time.sleep(0.2)
+            assert len(_processes_with(mark)) >= 2, "goaccel and go (the mark is inherited)"
+            start = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            assert proc.wait(timeout=15) == 130
+            elapsed = time.monotonic() - start
+            assert proc.stdout is not None
+            out = proc.stdout.read()
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        reader.join(timeout=5)
+    err = "".join(lines)
+    assert elapsed < 5, f"{elapsed:.1f} s after Ctrl-C"
+    assert json.loads(out)["error"] == {"message": "interrupted", "exit_code": 130}
+    assert err.endswith("\ninterrupted\n") and "Traceback" not in err, err
+    assert _processes_with(mark) == [], "go was killed, with what it started"
+    assert [p.name for p in tmp.iterdir() if p.name.startswith("goaccel-")] == []
+
+
+@pytest.mark.skipif(not Path("/proc/self/environ").exists(), reason="needs /proc")
+def test_a_check_that_fails_stops_go(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """go starts before the checks; when one of them ends doctor with an error, go is stopped
+    at once (with what it started) rather than left hanging until its watchdog."""
+    from goaccel.doctor import checks
+    from goaccel.doctor.diagnose import DoctorOptions, run_doctor
+    from goaccel.errors import ConfigFileError
+
+    mark = f"goaccel-test-{uuid.uuid4().hex}"  # go inherits it from os.environ
+    with MirrorSim(MODS, Profile(stall=True)) as stalled:
+        monkeypatch.setenv("GOPROXY", stalled.url)
+        monkeypatch.setenv("GOACCEL_MARK", mark)
+
+        def failing_checks(ctx: checks.Context, **_: Any) -> list[Any]:
+            go_waits = stalled.wait_for(
+                lambda log: any(r.user_agent.startswith(GO_AGENT) for r in log), timeout=20
+            )
+            assert go_waits and _processes_with(mark), "go runs while the checks do"
+            raise ConfigFileError("a check could not read its file")
+
+        monkeypatch.setattr(checks, "run_static", failing_checks)
+        start = time.monotonic()
+        with pytest.raises(ConfigFileError, match="a check could not read its file"):
+            run_doctor(DoctorOptions(directory=project, go_timeout=120, cold=True), project)
+        elapsed = time.monotonic() - start
+    assert elapsed < 30, f"{elapsed:.1f} s: go was left to its 120 s watchdog"
+    assert _processes_with(mark) == []

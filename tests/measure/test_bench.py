@@ -196,3 +196,12 @@ def test_merge_rounds_pools_measurements_and_keeps_only_a_permanent_failure() ->
     assert flaky.error_counts == {"reset": 1}
     dead = merge_rounds([round_(0, error=True), round_(0, error=True)])
     assert dead.error is not None and dead.error.kind == "reset" and not dead.usable
+
+
+def test_probe_timeout_is_the_second_spelling_of_timeout(project: Path) -> None:
+    """As in setup and doctor: --probe-timeout is the probe's budget (of one round here)."""
+    with MirrorSim(MODS) as good:
+        _, doc = bench(
+            *mirror_args(good), "-p", str(project), "--rounds", "1", "--probe-timeout", "1.5"
+        )
+    assert doc["budget_s"] == 1.5
