@@ -5,6 +5,7 @@ request stalled when it did not finish."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
 import math
 import random
@@ -29,6 +30,11 @@ from goaccel.textsafe import mask_url, mask_urls_in_text, untrusted
 
 if TYPE_CHECKING:
     from goaccel.measure.schedule import Schedule
+
+
+#: A zip turn may end before its window once the rate is steady (MirrorProber._rate_settled).
+STABLE_MIN_S = 0.15
+STABLE_WITHIN = 0.10
 
 
 class _HTTPStatus(Exception):
@@ -86,6 +92,7 @@ class MirrorProber:
         self.window_s = math.inf
         self.window_end = math.inf
         self._window_anchored = False
+        self._marks: list[tuple[float, int]] = []  # (time, zip bytes) from the first zip byte
         self.ignores_range = False
 
     @property
@@ -101,7 +108,23 @@ class MirrorProber:
         return [t for _url, t in self.inflight.values() if t.kind in ("list", "info", "mod")]
 
     def window_over(self) -> bool:
-        return time.monotonic() >= self.window_end
+        now = time.monotonic()
+        return now >= self.window_end or self._rate_settled(now)
+
+    def _rate_settled(self, now: float) -> bool:
+        """The turn may end early once the rate is known: after STABLE_MIN_S of zip bodies,
+        the second half of the time brought as many bytes per second as the first (within
+        STABLE_WITHIN). A rate still rising (TCP slow start) or uneven keeps the window."""
+        marks = self._marks
+        if not marks or now - marks[0][0] < STABLE_MIN_S:
+            return False
+        start, base = marks[0]
+        mid_t = start + (now - start) / 2
+        i = bisect.bisect_right(marks, (mid_t, math.inf)) - 1
+        mid_bytes = marks[max(0, i)][1]
+        first = mid_bytes - base
+        second = marks[-1][1] - mid_bytes
+        return first > 0 and abs(second - first) <= STABLE_WITHIN * first
 
     # -- one request, with bookkeeping for stall classification
     async def _get(
@@ -165,6 +188,8 @@ class MirrorProber:
                         spool.write(chunk)
                         self.result.zip_bytes += resp.num_bytes_downloaded - wire
                         wire = resp.num_bytes_downloaded
+                        if self._window_anchored:
+                            self._marks.append((tracker.last_progress, self.result.zip_bytes))
                         if self.result.zip_bytes >= self.s.zip_bytes_cap or self.window_over():
                             complete = False
                             break
@@ -187,7 +212,9 @@ class MirrorProber:
     def _zip_started(self) -> None:
         if not self._window_anchored and self.window_s != math.inf:
             self._window_anchored = True
-            self.window_end = max(self.window_end, time.monotonic() + self.window_s)
+            now = time.monotonic()
+            self.window_end = max(self.window_end, now + self.window_s)
+            self._marks.append((now, self.result.zip_bytes))
         if self.active_zips == 0:
             self.zip_window_start = time.monotonic()
         self.active_zips += 1
