@@ -578,6 +578,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         hlp = time_command(
             "help", [goaccel, "--help"], env, cwd, args.version_runs, clock, expect_stdout="setup"
         )
+        # A real command's start-up: typer parses its options, go env runs once.
+        status = time_command(
+            "status",
+            [goaccel, "status", "--json"],
+            env,
+            cwd,
+            args.version_runs,
+            clock,
+            expect_stdout='"command": "status"',
+        )
+        status.target_s, status.strict = VERSION_TARGET_S, True
 
         log(
             f"setup: {len(MIRRORS)} simulated mirrors, {N_MODULES} modules "
@@ -619,7 +630,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     winner_ok = bool(setup.winners) and all(w in expected for w in setup.winners)
     winner_counts = {w: setup.winners.count(w) for w in dict.fromkeys(setup.winners)}
     toolchain_ok = all(setup.toolchain_ok) if args.toolchain_bytes else True
-    checks = [setup.fig.passed, ver.passed, winner_ok, toolchain_ok]
+    checks = [setup.fig.passed, ver.passed, status.passed, winner_ok, toolchain_ok]
     ok = all(checks)
     exp_text = " or ".join(sorted(expected))
     chosen_text = ", ".join(f"{w} {n}/{len(setup.winners)}" for w, n in winner_counts.items())
@@ -628,7 +639,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"setup --dry-run: median {fmt_s(med, 2)} (budget {args.budget:g} s, target <= "
         f"{SETUP_TARGET_S:g} s) {verdict(setup.fig.passed)}; "
         f"--version: median {fmt_s(ver.median)} (target < {VERSION_TARGET_S:g} s) "
-        f"{verdict(ver.passed)}; winner {chosen_text or 'none'} (expected {exp_text}) "
+        f"{verdict(ver.passed)}; status --json: median {fmt_s(status.median)} "
+        f"{verdict(status.passed)}; winner {chosen_text or 'none'} (expected {exp_text}) "
         f"{verdict(winner_ok)}"
     )
     if args.toolchain_bytes:
@@ -671,6 +683,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             },
             "version": ver.to_json(),
             "help": hlp.to_json(),
+            "status": status.to_json(),
             "python": py.to_json(),
             "skipped": clock.skipped,
             "elapsed_s": round(clock.elapsed, 1),
@@ -693,6 +706,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 (f"goaccel setup --dry-run (budget {args.budget:g} s)", setup.fig),
                 ("goaccel --version", ver),
                 ("goaccel --help", hlp),
+                ("goaccel status --json", status),
                 ("python -c pass (baseline)", py),
             ]
         )
@@ -717,7 +731,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(mirrors_table(shown["mirrors"]))
         if shown["explanation"]:
             print(f"goaccel: {shown['explanation']}")
-    for f in (setup.fig, ver, hlp, py):
+    for f in (setup.fig, ver, hlp, status, py):
         for failure in f.failures:
             print(f"error: {f.label} {failure}")
     for s in clock.skipped:
@@ -732,6 +746,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"{verdict(setup.fig.passed)}"
     )
     print(f"target: --version median < {VERSION_TARGET_S:g} s: {verdict(ver.passed)}")
+    print(f"target: status --json median < {VERSION_TARGET_S:g} s: {verdict(status.passed)}")
     if setup.winner_ids:
         print(f"winner (last run): {setup.winners[-1]} = goaccel's {setup.winner_ids[-1]}")
     print(
