@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import ssl
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -57,6 +58,31 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Pa
     if go_dir not in os.environ.get("PATH", "").split(os.pathsep):
         monkeypatch.setenv("PATH", go_dir + os.pathsep + os.environ.get("PATH", ""))
     yield home
+
+
+@pytest.fixture(scope="session")
+def _test_ca() -> tuple[ssl.SSLContext, bytes]:
+    """One trustme CA per worker: a server context for 127.0.0.1 and localhost, and the CA's
+    PEM."""
+    import trustme
+
+    ca = trustme.CA()
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert("127.0.0.1", "localhost").configure_cert(ctx)
+    return ctx, ca.cert_pem.bytes()
+
+
+@pytest.fixture
+def tls(
+    _test_ca: tuple[ssl.SSLContext, bytes], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> ssl.SSLContext:
+    """A server TLS context (give it to MirrorSim(ssl_context=...)) whose certificate go and
+    goaccel trust in this test: SSL_CERT_FILE names the test CA, as a company CA would be."""
+    ctx, pem = _test_ca
+    ca_file = tmp_path / "test-ca.pem"
+    ca_file.write_bytes(pem)
+    monkeypatch.setenv("SSL_CERT_FILE", str(ca_file))
+    return ctx
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -40,6 +40,7 @@ import os
 import re
 import socket
 import socketserver
+import ssl
 import struct
 import threading
 import time
@@ -469,6 +470,9 @@ class Profile:
     #: Serve ``GET /latest`` (200, a tree-head-like text) like a checksum database's root, to
     #: stand in for "sum.golang.org is reachable".
     sumdb_root: bool = False
+    #: Answer ``302 Found`` with ``Location: <redirect_to><the request's path>`` instead of the
+    #: content, for the requests in scope: a mirror whose zips live on another host.
+    redirect_to: str | None = None
     #: Which requests the faults apply to; see the class docstring.
     apply_to: str = "all"
     #: Honour ``Range: bytes=A-B`` on zips with a 206 (as most mirrors' storage does); False
@@ -515,6 +519,8 @@ class RequestRecord:
     #: Decoded version, for info/mod/zip requests.
     version: str | None = None
     user_agent: str = ""
+    #: The ``Authorization`` header as received (None without one): what the client sent.
+    authorization: str | None = None
 
 
 class TokenBucket:
@@ -594,6 +600,11 @@ _SUMDB_LATEST = (
 )
 
 
+def _basic(login: str, password: str) -> str:
+    """The Authorization header value of HTTP basic authentication."""
+    return "Basic " + base64.b64encode(f"{login}:{password}".encode()).decode("ascii")
+
+
 def _not_found(
     kind: str, text: str, module: str | None = None, version: str | None = None
 ) -> _Route:
@@ -639,8 +650,12 @@ class _Handler(BaseHTTPRequestHandler):
         # Like Go's net/http: no Nagle. Without this, headers and body written separately meet
         # the client's delayed ACK and every request on a reused connection costs ~40 ms more.
         self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        super().setup()
         self.sim = cast(_Server, self.server).sim
+        if self.sim.ssl_context is not None:
+            # The handshake happens here, on this connection's own thread: a client that
+            # never finishes it holds up no one else. A failed handshake ends the connection.
+            self.request = self.sim.ssl_context.wrap_socket(self.request, server_side=True)
+        super().setup()
         self.conn_id = self.sim._open_connection(self.connection)
         self.fresh = True
 
@@ -673,6 +688,7 @@ class _Handler(BaseHTTPRequestHandler):
                 module=route.module,
                 version=route.version,
                 user_agent=self.headers.get("User-Agent", ""),
+                authorization=self.headers.get("Authorization"),
             )
         )
 
@@ -706,7 +722,16 @@ class _Handler(BaseHTTPRequestHandler):
 
         status, body, ctype = route.status, route.body, route.content_type
         stall_after: int | None = None
-        if faulty and profile.status is not None:
+        extra: dict[str, str] = {}
+        login = self.sim.basic_auth
+        if login is not None and self.headers.get("Authorization") != _basic(*login):
+            status, body = 401, b"unauthorized: credentials required"
+            ctype = "text/plain; charset=utf-8"
+            extra["WWW-Authenticate"] = 'Basic realm="mirrorsim"'
+        elif faulty and profile.redirect_to is not None:
+            status, body = 302, b""
+            extra["Location"] = profile.redirect_to.rstrip("/") + self.path
+        elif faulty and profile.status is not None:
             status, body = profile.status, profile.error_body.encode("utf-8", "replace")
             ctype = "text/plain; charset=utf-8"
         elif faulty and route.kind == "zip" and status == 200:
@@ -719,7 +744,6 @@ class _Handler(BaseHTTPRequestHandler):
             if stall_after is not None and stall_after >= len(body):
                 stall_after = None  # nothing left to withhold: an ordinary response
 
-        extra: dict[str, str] = {}
         wanted = _byte_range(self.headers.get("Range"), len(body))
         if wanted is not None and status == 200 and route.kind == "zip" and profile.ranges:
             first, last = wanted
@@ -790,6 +814,10 @@ class MirrorSim:
 
     ``link`` (a :class:`SharedLink`) makes this mirror's responses share one downlink with
     every other mirror given the same link, even in other processes.
+
+    ``ssl_context`` (a server context, e.g. from trustme) serves https instead of http.
+    ``basic_auth=(login, password)`` answers 401 (with ``WWW-Authenticate: Basic``) to every
+    request whose ``Authorization`` header is not exactly that login's: a company mirror.
     """
 
     def __init__(
@@ -801,10 +829,14 @@ class MirrorSim:
         prefix: str = "",
         port: int = 0,
         link: SharedLink | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        basic_auth: tuple[str, str] | None = None,
     ) -> None:
         self.name = name
         #: The downlink this mirror shares with others (None: its own, unlimited).
         self.link = link
+        self.ssl_context = ssl_context
+        self.basic_auth = basic_auth
         self.profile = profile if profile is not None else Profile()
         self.prefix = "/" + prefix.strip("/") if prefix.strip("/") else ""
         self.modules: tuple[Module, ...] = tuple(modules)
@@ -880,8 +912,10 @@ class MirrorSim:
 
     @property
     def url(self) -> str:
-        """The GOPROXY entry for this mirror, e.g. ``http://127.0.0.1:PORT/goproxy``."""
-        return f"http://{self.host}{self.prefix}"
+        """The GOPROXY entry for this mirror, e.g. ``http://127.0.0.1:PORT/goproxy`` (https
+        with an ``ssl_context``)."""
+        scheme = "https" if self.ssl_context is not None else "http"
+        return f"{scheme}://{self.host}{self.prefix}"
 
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "not started"

@@ -7,11 +7,14 @@ tests runs ``go`` against it: go must download and build generated modules, agre
 
 from __future__ import annotations
 
+import base64
 import http.client
 import io
 import json
+import os
 import shutil
 import socket
+import ssl
 import subprocess
 import sys
 import threading
@@ -20,6 +23,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import urlsplit
 
 import pytest
 from mirrorsim import (
@@ -340,6 +344,55 @@ def test_prefix(universe: list[Module]) -> None:
         conn.request("GET", f"/{m.path}/@v/v1.0.0.mod")
         assert conn.getresponse().status == 404
         conn.close()
+
+
+def _https_get(
+    url: str, cafile: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
+    """GET over https, trusting only the test CA; redirects are not followed."""
+    parts = urlsplit(url)
+    ctx = ssl.create_default_context(cafile=cafile)
+    conn = http.client.HTTPSConnection(parts.hostname or "", parts.port, context=ctx, timeout=5)
+    try:
+        conn.request("GET", parts.path, headers=headers or {})
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+def test_tls_and_basic_auth(universe: list[Module], tls: ssl.SSLContext) -> None:
+    m = universe[0]
+    cafile = os.environ["SSL_CERT_FILE"]  # the tls fixture's CA
+    with MirrorSim(universe, ssl_context=tls, basic_auth=("alice", "s3cret")) as s:
+        assert s.url == f"https://127.0.0.1:{s.port}"
+        status, headers, body = _https_get(f"{s.url}/{m.path}/@v/v1.0.0.mod", cafile)
+        assert (status, headers["WWW-Authenticate"]) == (401, 'Basic realm="mirrorsim"')
+        good = "Basic " + base64.b64encode(b"alice:s3cret").decode()
+        status, _, body = _https_get(
+            f"{s.url}/{m.path}/@v/v1.0.0.mod", cafile, {"Authorization": good}
+        )
+        assert (status, body) == (200, m.mod)
+        bad = "Basic " + base64.b64encode(b"alice:wrong").decode()
+        assert _https_get(s.url + "/x", cafile, {"Authorization": bad})[0] == 401
+        assert [r.authorization for r in s.requests] == [None, good, bad]
+        assert [r.status for r in s.requests] == [401, 200, 401]
+
+
+def test_redirect_to(universe: list[Module]) -> None:
+    m = universe[0]
+    profile = Profile(redirect_to="http://other.example:8080/base/", apply_to="zip")
+    with MirrorSim(universe, profile) as s:
+        conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=5)
+        conn.request("GET", f"/{m.path}/@v/v1.0.0.zip")
+        resp = conn.getresponse()
+        assert resp.status == 302
+        assert (
+            resp.getheader("Location") == f"http://other.example:8080/base/{m.path}/@v/v1.0.0.zip"
+        )
+        resp.read()
+        conn.close()
+        assert get(s, f"/{m.path}/@v/v1.0.0.mod")[0] == 200  # out of scope: served
 
 
 # ---------------------------------------------------------------------------------------------

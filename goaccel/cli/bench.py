@@ -70,6 +70,7 @@ def bench(
     from goaccel.errors import GoCommandError, InputError
     from goaccel.fsutil import atomic_write
     from goaccel.gotool import env as goenv
+    from goaccel.gotool.goauth import load_goauth
     from goaccel.measure import bench as core
     from goaccel.measure.catalog import load_catalog
     from goaccel.measure.measurement import gather_candidates, mirror_workload
@@ -105,6 +106,7 @@ def bench(
             rounds=rounds,
             budget=timeout,
             gomodcache=genv.gomodcache,
+            auth=load_goauth(genv.value("GOAUTH")),
             on_round=lambda i, n: status.update(
                 f"round {i}/{n}: {len(candidates.targets)} mirrors, {workload.module_count} modules"
             ),

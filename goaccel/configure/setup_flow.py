@@ -24,6 +24,7 @@ from goaccel.fsutil import exclusive_lock
 from goaccel.gocompat.goproxy import FOUND, KIND_DIRECT, NOT_FOUND, parse_goproxy
 from goaccel.gocompat.gosumdb import parse_gosumdb
 from goaccel.gotool import env as goenv
+from goaccel.gotool.goauth import load_goauth
 from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import (
     Candidates,
@@ -116,6 +117,7 @@ def run_measure(
         gomodcache=s.goenv.gomodcache or _gomodcache(),
         on_progress=on_progress,
         positions=1 + max(0, s.opts.fallbacks),
+        auth=load_goauth(s.goenv.value("GOAUTH")),  # the credentials go sends (netrc...)
     )
 
 

@@ -8,6 +8,7 @@ change anything. The live run's findings are in live.py.
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import socket
 from collections.abc import Mapping
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Callable, Optional
 from urllib.parse import urlsplit
 
-from goaccel.doctor import goproxylist, private, toolchain
+from goaccel.doctor import auth, goproxylist, private, toolchain
 from goaccel.doctor.model import OK, PROBLEM, WARNING, Finding
 from goaccel.errors import ConfigFileError, GoaccelError
 from goaccel.gocompat.goproxy import ProxyEntry
@@ -24,6 +25,7 @@ from goaccel.gocompat.gosumdb import SUMDB_CN, SUMDB_DEFAULT, parse_gosumdb
 from goaccel.gocompat.pathmatch import match_prefix_patterns
 from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import DEFAULT, ENVIRONMENT, GO_ENV_FILE, GoEnv
+from goaccel.gotool.goauth import GoAuth, load_goauth
 from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import expected_hashes, mirror_workload
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
@@ -52,6 +54,7 @@ class Context:
     environ: Mapping[str, str]
     entries: list[ProxyEntry] = field(default_factory=list)
     probes: Optional[ProbeRun] = None
+    auth: Optional[GoAuth] = None  # the credentials go sends (GOAUTH, netrc), for the probe too
 
     def probe_for(self, url: str) -> Optional[MirrorProbe]:
         if self.probes is None:
@@ -77,6 +80,7 @@ def gather(genv: GoEnv, workload: Workload, *, probe_budget: float) -> Context:
         probe_budget=probe_budget,
         environ=dict(os.environ),
         entries=entries,
+        auth=load_goauth(genv.value("GOAUTH")),
     )
 
 
@@ -122,6 +126,15 @@ def _unset_fix(g: GoEnv, key: str, why: str = "") -> str:
         note = "and remove it from your shell startup file" + (f" ({why})" if why else "")
         return f"unset {key}   # {note}"
     return f"go env -u {key}" + (f"   # {why}" if why else "")
+
+
+def _set_fix(g: GoEnv, key: str, value: str) -> str:
+    """The command that sets a setting where it is set (an OS variable hides go env -w)."""
+    quoted = shlex.quote(value)
+    s = g.settings.get(key)
+    if s is not None and s.source == ENVIRONMENT:
+        return f"export {key}={quoted}   # in your shell startup file too"
+    return f"go env -w {key}={quoted}"
 
 
 def check_settings(ctx: Context) -> list[Finding]:
@@ -232,6 +245,7 @@ def run_probes(ctx: Context) -> list[Finding]:
         probe_sizes=False,  # doctor ranks nothing: no need for the workload's size
         expected_hashes=zips,
         expected_mod_hashes=mods,
+        auth=ctx.auth,
     )
     try:
         ctx.probes = probe(targets, workload.modules, settings, sumdbs)
@@ -281,6 +295,8 @@ def check_proxy_reachability(ctx: Context) -> list[Finding]:
             continue
         kind, detail = p.error.kind, _show(p.error.detail)
         later = i < len(urls) - 1 or any(x.kind == "direct" for x in ctx.entries)
+        # A 401 or 403 asks for credentials: the fix is those, not another mirror.
+        advice = auth.denied_advice(ctx.auth, e.url) if auth.denied(p) else None
         if kind == "stalled":
             status, why = (
                 PROBLEM,
@@ -306,6 +322,8 @@ def check_proxy_reachability(ctx: Context) -> list[Finding]:
                     f"{kind} error makes every download fail"
                 ),
             )
+        if advice is not None:
+            why = f"{_cap(advice[0])}; {why}"
         out.append(
             Finding(
                 f"proxy-{kind}",
@@ -313,11 +331,30 @@ def check_proxy_reachability(ctx: Context) -> list[Finding]:
                 f"GOPROXY entry {shown} fails: {kind}",
                 seen=detail,
                 why=why,
-                fix="goaccel setup   # measures mirrors and writes a GOPROXY that works from here",
+                fix=advice[1]
+                if advice
+                else "goaccel setup   # measures mirrors and writes a GOPROXY that works from here",
                 details=[f"stalled: {u}" for u in p.stalled_requests[:3]],
             )
         )
     return out
+
+
+def _cap(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def check_goauth(ctx: Context) -> list[Finding]:
+    """The credentials go sends the GOPROXY mirrors (doctor/auth.py)."""
+    if ctx.auth is None:
+        return []
+    return auth.auth_findings(
+        ctx.auth,
+        ctx.entries,
+        lambda url: ctx.probe_for(url.rstrip("/")),
+        unset_goauth=_unset_fix(ctx.goenv, "GOAUTH", "back to the default, netrc"),
+        set_goauth=lambda value: _set_fix(ctx.goenv, "GOAUTH", value),
+    )
 
 
 # --------------------------------------------------------------------------- checksum database
@@ -693,6 +730,7 @@ STATIC_CHECKS: tuple[Callable[[Context], list[Finding]], ...] = (
     check_rc_blocks,
     check_goproxy_syntax,
     check_proxy_reachability,
+    check_goauth,
     check_sumdb,
     check_vendor,
     check_private,

@@ -19,11 +19,13 @@ from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Optional
 
-# $GOROOT/go.env as shipped; go's built-in values when that file lacks them.
+# $GOROOT/go.env as shipped; go's built-in values when that file lacks them (GOAUTH's is
+# only built in: cfg.go).
 BUILTIN_DEFAULTS = {
     "GOPROXY": "https://proxy.golang.org,direct",
     "GOSUMDB": "sum.golang.org",
     "GOTOOLCHAIN": "auto",
+    "GOAUTH": "netrc",
 }
 
 # Where a value comes from, strongest first.

@@ -1,7 +1,8 @@
 """GOPROXY lists, read exactly as go reads them.
 
 Follows cmd/go/internal/modfetch/proxy.go (proxyList, newProxyRepo) and, as far as those use
-it, src/net/url/url.go (Parse, URL.Redacted); the default list is from $GOROOT/go.env.
+it, src/net/url/url.go (Parse, URL.Redacted; ParseRequestURI and URL.String for GOAUTH
+commands, goauth.py); the default list is from $GOROOT/go.env.
 go reads the list once, before its first download:
 - entries are separated by ',' or '|'; the separator *after* an entry decides what a failure of
   that entry does: after ',' the next entry is tried only on 404/410, after '|' on any error;
@@ -45,7 +46,9 @@ __all__ = [
     "ParsedGoproxy",
     "ProxyEntry",
     "Walk",
+    "filepath_is_abs",
     "format_goproxy",
+    "go_parse_request_uri",
     "go_url_parse",
     "parse_entry",
     "parse_goproxy",
@@ -234,6 +237,13 @@ class _GoURL:
 
     def redacted(self) -> str:
         """URL.Redacted: String() with the password replaced by "xxxxx"."""
+        return self._render(redact=True)
+
+    def string(self) -> str:
+        """URL.String (it holds the password: never show it)."""
+        return self._render(redact=False)
+
+    def _render(self, *, redact: bool) -> str:
         buf = ""
         if self.scheme:
             buf += self.scheme + ":"
@@ -247,7 +257,7 @@ class _GoURL:
                 if self.has_user:
                     buf += _escape(self.username, _USER_PASSWORD)
                     if self.password is not None:
-                        buf += ":xxxxx"
+                        buf += ":xxxxx" if redact else ":" + _escape(self.password, _USER_PASSWORD)
                     buf += "@"
                 if self.host:
                     buf += _escape(self.host, _HOST)
@@ -347,9 +357,11 @@ def _parse_authority(url: _GoURL, authority: str) -> None:
         url.password = _unescape(password, _USER_PASSWORD)
 
 
-def _parse(raw: str) -> _GoURL:
+def _parse(raw: str, *, via_request: bool = False) -> _GoURL:
     if any(ord(c) < 0x20 or ord(c) == 0x7F for c in raw):
         raise _URLError("net/url: invalid control character in URL")
+    if raw == "" and via_request:
+        raise _URLError("empty url")
     url = _GoURL()
     if raw == "*":
         url.path = "*"
@@ -365,9 +377,11 @@ def _parse(raw: str) -> _GoURL:
         if url.scheme:
             url.opaque = rest
             return url
+        if via_request:
+            raise _URLError("invalid URI for request")
         if ":" in rest.split("/", 1)[0]:
             raise _URLError("first path segment in URL cannot contain colon")
-    if (url.scheme or not rest.startswith("///")) and rest.startswith("//"):
+    if (url.scheme or (not via_request and not rest.startswith("///"))) and rest.startswith("//"):
         authority, rest = rest[2:], ""
         slash = authority.find("/")
         if slash >= 0:
@@ -396,12 +410,25 @@ def go_url_parse(raw: str) -> _GoURL:
     return url
 
 
+def go_parse_request_uri(raw: str) -> _GoURL:
+    """net/url.ParseRequestURI: an absolute URL or path, no fragment cut off; raises
+    ValueError with Go's message."""
+    try:
+        return _parse(raw, via_request=True)
+    except _URLError as exc:
+        raise ValueError(f"parse {go_quote(raw)}: {exc}") from None
+
+
 def _is_abs(text: str, windows: bool) -> bool:
-    if text.startswith("/"):  # path.IsAbs, and filepath.IsAbs on Unix
-        return True
+    """path.IsAbs or filepath.IsAbs, as proxyList asks."""
+    return text.startswith("/") or filepath_is_abs(text, windows=windows)
+
+
+def filepath_is_abs(text: str, *, windows: bool) -> bool:
+    """filepath.IsAbs: on Unix a leading '/'; on Windows a drive letter and a separator, or a
+    UNC path."""
     if not windows:
-        return False
-    # filepath.IsAbs on Windows: a drive letter and a separator, or a UNC path.
+        return text.startswith("/")
     if re.match(r"^[A-Za-z]:[\\/]", text):
         return True
     return bool(re.match(r"^[\\/]{2}[^\\/]+[\\/]+[^\\/]", text))

@@ -42,6 +42,7 @@ GO_KEYS = (
     "GOFLAGS",
     "GOTOOLCHAIN",
     "GOINSECURE",
+    "GOAUTH",
 )
 NET_KEYS = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
 

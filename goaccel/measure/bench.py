@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional
 
 from goaccel.errors import ConfigFileError
+from goaccel.gotool.goauth import GoAuth
 from goaccel.measure.catalog import Catalog
 from goaccel.measure.measurement import expected_hashes, known_zip_sizes
 from goaccel.measure.probe import MirrorProbe, ProbeSettings, Target
@@ -145,6 +146,7 @@ def run_bench(
     budget: float = 15.0,
     gomodcache: Optional[str] = None,
     on_round: Callable[[int, int], None] | None = None,
+    auth: Optional[GoAuth] = None,
 ) -> BenchResult:
     """N rounds, each probing every mirror concurrently on the whole workload."""
     start = time.monotonic()
@@ -159,6 +161,7 @@ def run_bench(
         concurrency=6,
         expected_hashes=zips,
         expected_mod_hashes=mods,
+        auth=auth,
     )
     per_mirror: dict[str, list[MirrorProbe]] = {t.url: [] for t in targets}
     for i in range(rounds):

@@ -26,6 +26,7 @@ UNREACHABLE = "unreachable"
 class ProbeError:
     kind: str
     detail: str  # already sanitized, credentials masked
+    status: Optional[int] = None  # the HTTP status, for kind http
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.detail}" if self.detail else self.kind

@@ -14,6 +14,7 @@ from typing import Callable, Optional
 from goaccel.errors import InputError
 from goaccel.gocompat.gosum import GoSumError, parse_go_sum
 from goaccel.gocompat.modpath import ModulePathError, escape_path, escape_version
+from goaccel.gotool.goauth import GoAuth
 from goaccel.measure.catalog import Catalog, CatalogMirror
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
 from goaccel.measure.rank import Ranking, rank
@@ -135,6 +136,7 @@ def measure(
     gomodcache: Optional[str] = None,
     on_progress: Callable[[MirrorProbe], None] | None = None,
     positions: Optional[int] = None,
+    auth: Optional[GoAuth] = None,
 ) -> Measurement:
     """Probe and rank. positions: how many mirrors the result is for (the best and its
     fallbacks): measuring stops once no other mirror could change them (schedule.py); None
@@ -149,6 +151,7 @@ def measure(
         size_hints=dict(cached),
         positions=positions,
         toolchain=need.module if need else None,
+        auth=auth,
     )
     sumdb_urls = {s.name: s.url for s in catalog.sumdbs}
     run = probe(targets, workload.modules, settings, sumdb_urls, on_progress)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from goaccel import __version__
+from goaccel.gotool.goauth import GoAuth
 from goaccel.measure.classify import ProbeError
 from goaccel.measure.workload import ModuleRef
 from goaccel.textsafe import mask_url
@@ -55,6 +56,8 @@ class ProbeSettings:
     # The golang.org/toolchain zip go downloads before running (measure.toolchain): asked
     # for once per mirror, its headers and first bytes only.
     toolchain: Optional[ModuleRef] = None
+    # The credentials go would send (GOAUTH, netrc): None sends none but a URL's user:password.
+    auth: Optional[GoAuth] = field(default=None, repr=False)
 
 
 @dataclass

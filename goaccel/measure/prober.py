@@ -283,7 +283,7 @@ class MirrorProber:
         detail = f"HTTP {exc.status}" + (f": {body}" if body else "")
         self.result.errors.append(detail)
         if self.result.error is None:
-            self.result.error = ProbeError(HTTP, detail)
+            self.result.error = ProbeError(HTTP, detail, exc.status)
 
     async def run(self, client: Any) -> None:
         mods = self.modules

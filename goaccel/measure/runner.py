@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Optional, TypeVar
 
 from goaccel.errors import ConfigFileError
+from goaccel.gotool.goauth import GoAuth
 from goaccel.measure.classify import (
     classify_exception,
 )
@@ -101,8 +102,18 @@ def _ssl_context(cafile_env: Optional[str], capath_env: Optional[str]) -> ssl.SS
     return ctx
 
 
-def _make_client(deadline_s: float, concurrency: int, ssl_context: ssl.SSLContext) -> Any:
+def _make_client(
+    deadline_s: float,
+    concurrency: int,
+    ssl_context: ssl.SSLContext,
+    auth: Optional[GoAuth] = None,
+    base: str = "",
+) -> Any:
+    """An HTTP client for one mirror (or checksum database) at `base`, sending the
+    credentials go would send there (measure/credentials.py)."""
     import httpx
+
+    from goaccel.measure.credentials import GoCredentials
 
     timeout = httpx.Timeout(
         connect=min(10.0, deadline_s), read=deadline_s, write=deadline_s, pool=deadline_s
@@ -114,6 +125,7 @@ def _make_client(deadline_s: float, concurrency: int, ssl_context: ssl.SSLContex
         follow_redirects=True,
         trust_env=True,
         verify=ssl_context,
+        auth=GoCredentials(auth, base) if auth is not None else None,
     )
 
 
@@ -183,8 +195,12 @@ async def probe_async(
     budget, conc = settings.budget, settings.concurrency
     probers = [MirrorProber(t, modules, settings) for t in targets]
     try:
-        clients = [_make_client(budget, conc, ssl_context) for _ in probers]
-        sumdb_clients = {name: _make_client(budget, 1, ssl_context) for name in sumdb_urls or {}}
+        auth = settings.auth
+        clients = [_make_client(budget, conc, ssl_context, auth, t.url) for t in targets]
+        sumdb_clients = {
+            name: _make_client(budget, 1, ssl_context, auth, url)
+            for name, url in (sumdb_urls or {}).items()
+        }
     except Exception as exc:  # httpx.InvalidURL, a socks proxy without socksio, ...
         raise ConfigFileError(
             f"cannot use the proxy settings (HTTPS_PROXY/HTTP_PROXY/ALL_PROXY): "
