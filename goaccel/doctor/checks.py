@@ -30,7 +30,7 @@ from goaccel.measure.catalog import Catalog, load_catalog
 from goaccel.measure.measurement import expected_hashes, mirror_workload
 from goaccel.measure.probe import MirrorProbe, ProbeRun, ProbeSettings, Target
 from goaccel.measure.runner import probe
-from goaccel.measure.toolchain import walk
+from goaccel.measure.toolchain import walk, with_toolchain
 from goaccel.measure.workload import GoMod, Workload, parse_go_mod
 from goaccel.textsafe import mask_urls_in_text, untrusted
 
@@ -65,6 +65,9 @@ class Context:
 def gather(genv: GoEnv, workload: Workload, *, probe_budget: float) -> Context:
     """The facts the checks share, from `go env` and the module as doctor read them first
     (diagnose.read_configuration: go starts with them, before the checks are loaded)."""
+    # The toolchain go.mod makes go download first is probed on the mirrors with the modules
+    # (here, not before go starts: measure.toolchain loads the probe and asyncio).
+    workload = with_toolchain(workload, genv)
     gomod = None
     if workload.root is not None:
         gomod = parse_go_mod(

@@ -13,7 +13,6 @@ from goaccel.doctor.model import WARNING, Finding, Report
 from goaccel.doctor.tidy_run import LiveResult, live_run
 from goaccel.gotool import env as goenv_mod
 from goaccel.gotool.env import GoEnv
-from goaccel.measure.toolchain import with_toolchain
 from goaccel.measure.workload import Workload, resolve_workload
 
 # The checks (checks.py, live_findings.py and the probe under them) are imported only once
@@ -108,8 +107,7 @@ def read_configuration(project: Optional[Path], cwd: Path) -> tuple[GoEnv, Workl
     # read_goenv runs go with GOTOOLCHAIN=local, so an invalid GOTOOLCHAIN of the user's
     # cannot stop it; the toolchain check reports the user's value.
     genv = goenv_mod.read_goenv(goenv_mod.find_go())
-    # The toolchain go.mod makes go download first is probed on the mirrors with the modules.
-    return genv, with_toolchain(resolve_workload(project, cwd), genv)
+    return genv, resolve_workload(project, cwd)
 
 
 def run_doctor(
