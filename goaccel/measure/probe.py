@@ -48,6 +48,9 @@ class ProbeSettings:
     # it without downloading. Filled by whichever mirror answers first.
     size_hints: dict[str, int] = field(default_factory=dict)
     probe_sizes: bool = True
+    # In its zip turn, go on past the fixed sample with the larger zips (prober.py), for a
+    # throughput that a request's fixed cost does not distort. Ranking wants it; doctor not.
+    larger_zips: bool = True
     seed: int = 0
     # Stop early (schedule.py) once no mirror still being measured could change the best one
     # or its positions-1 fallbacks; None measures every mirror to the end (doctor, bench).

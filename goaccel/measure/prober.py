@@ -448,7 +448,7 @@ class MirrorProber:
         """After the fixed sample, while the turn lasts: the other zips, largest first (by the
         sizes known so far), so that throughput comes from bodies large enough that a
         request's fixed cost does not pass for a thin link. Only within a turn's window."""
-        if self.window_s == math.inf:
+        if self.window_s == math.inf or not self.s.larger_zips:
             return []
         taken = set(sample)
         hints = self.s.size_hints
