@@ -96,14 +96,11 @@ class MirrorProber:
         self._chunk = 0  # the largest piece of a zip body seen: the rate's granularity
         self._verify: set[str] = set()  # the zips checked against go.sum (the fixed sample)
         self.ignores_range = False
+        self.latency_samples_expected = 0  # phase 1's latency samples (all but the first)
 
     @property
     def completeness_sample_size(self) -> int:
         return min(len(self.modules), self.s.completeness_sample)
-
-    def zip_header_waits(self) -> list[_Tracker]:
-        """Zip requests in flight that have no answer yet."""
-        return [t for _url, t in self.inflight.values() if t.kind == "zip" and t.state != "body"]
 
     def small_waits(self) -> list[_Tracker]:
         """Small requests (list, info, mod) in flight."""
@@ -296,6 +293,7 @@ class MirrorProber:
                 seq.append(("info", module_url(self.t.url, m, "info"), m))
                 seq.append(("mod", module_url(self.t.url, m, "mod"), m))
         sumdb_url = f"{self.t.url}/sumdb/{self.s.sumdb_name}/supported"
+        self.latency_samples_expected = max(0, len(seq) - 1)
         for i, (kind, url, mod) in enumerate(seq):
             try:
                 sample = await self._get(client, url, kind, f"{mod.path}@{mod.version}")
@@ -323,9 +321,7 @@ class MirrorProber:
         toolchain = self._toolchain(client)
         try:
             # Phase 2: completeness, throughput (in this mirror's turn) and sizes.
-            await asyncio.gather(
-                self._completeness(client), self._zips(client), self._sizes(client)
-            )
+            await _all_or_none(self._completeness(client), self._zips(client), self._sizes(client))
         except BaseException:
             for task in (*side, *toolchain):
                 task.cancel()
@@ -413,7 +409,12 @@ class MirrorProber:
         url = module_url(self.t.url, m, "zip")
         self.result.requests += 1
         try:
-            async with client.stream("GET", url, headers={"Range": "bytes=0-0"}) as resp:
+            # A size is a hint: one slow answer must not hold the mirror (nor the run) up.
+            lat = self.result.latency_s or 0.0
+            limit = max(1.0, 4 * lat)
+            async with client.stream(
+                "GET", url, headers={"Range": "bytes=0-0"}, timeout=limit
+            ) as resp:
                 size: Optional[int] = None
                 if resp.status_code == 206:
                     total = resp.headers.get("content-range", "").rpartition("/")[2]
@@ -464,16 +465,13 @@ class MirrorProber:
         sched = self.schedule
         if sched is not None:
             await sched.after_latency()
-        while sched is not None and not sched.claim_sizes(self):
-            if await sched.sizes_settled():
-                return
-        learnt = False
+            if not sched.claim_sizes(self):
+                return  # another mirror learns them; nobody waits for it
         try:
             await self._learn_sizes(client)
-            learnt = not self.ignores_range
-        finally:  # also when cancelled (let go): then another mirror takes over
+        finally:
             if sched is not None:
-                sched.sizes_finished(self, learnt=learnt)
+                sched.sizes_finished(self)
 
     async def _learn_sizes(self, client: Any) -> None:
         """The sizes of the sample's zips not known yet (size_hints is shared by all mirrors
@@ -521,6 +519,17 @@ class MirrorProber:
         """
         lat = self.result.latency_s or 0.0
         return max(4 * lat, 0.5, 0.4 * self.s.budget)
+
+    def stalled_for_good(self, now: float) -> bool:
+        """Not one zip byte yet, and a zip request unanswered for the stall threshold: at the
+        deadline cancelled_at_deadline would call this mirror stalled (unusable) anyway."""
+        if self.result.zip_bytes > 0 or self.result.error is not None:
+            return False
+        threshold = self.stall_threshold()
+        return any(
+            t.kind == "zip" and t.state == "waiting" and now - t.last_progress >= threshold
+            for _url, t in self.inflight.values()
+        )
 
     def cancelled_at_deadline(self) -> None:
         """Classify what was still in flight when the budget ran out."""
@@ -584,6 +593,25 @@ async def _settle(tasks: Sequence[asyncio.Future[None]], timeout: float) -> None
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+
+
+async def _all_or_none(*coros: Any) -> None:
+    """Run the parts of phase 2 together; when one fails, cancel the others (asyncio.gather
+    leaves them running: a zip turn would be taken after the client is closed)."""
+    tasks = [asyncio.ensure_future(c) for c in coros]
+    try:
+        done, pending = await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+    except BaseException:
+        for t in tasks:
+            t.cancel()
+        raise
+    for t in pending:
+        t.cancel()
+    if pending:
+        await asyncio.wait(pending)
+    for t in done:
+        if not t.cancelled() and t.exception() is not None:
+            raise t.exception()
 
 
 def _spread(mods: Sequence[ModuleRef], k: int, seed: int) -> list[ModuleRef]:

@@ -228,6 +228,7 @@ async def probe_async(
     }
     pending: set[asyncio.Future[Any]] = set(tasks) | set(sumdb_tasks.values())
     let_go: dict[asyncio.Future[Any], str] = {}
+    let_go_quiet: set[asyncio.Future[Any]] = set()  # classified early (stalled), not let go
     while pending:
         remaining = settings.budget - (time.monotonic() - start)
         if remaining <= 0:
@@ -252,6 +253,19 @@ async def probe_async(
                 prober = tasks.get(fut)
                 if prober is not None and id(prober) in reasons:
                     let_go.setdefault(fut, reasons[id(prober)])
+        if settings.positions is not None:
+            # A mirror that sends no zip at all is stalled: say so now, not at the deadline.
+            for fut in [f for f in pending if f in tasks and f not in let_go]:
+                prober = tasks[fut]
+                if prober.stalled_for_good(now):
+                    pending.discard(fut)
+                    fut.cancel()
+                    prober.cancelled_at_deadline()
+                    prober.result.elapsed_s = now - prober.started
+                    prober.result.finished = True
+                    let_go_quiet.add(fut)
+                    if on_progress is not None:
+                        on_progress(prober.result)
         for fut in [f for f in pending if f in let_go]:
             pending.discard(fut)
             fut.cancel()
@@ -270,7 +284,7 @@ async def probe_async(
             if on_progress is not None:
                 on_progress(prober.result)
         fut.cancel()
-    cancelled = pending | set(let_go)
+    cancelled = pending | set(let_go) | let_go_quiet
     if cancelled:
         await asyncio.wait(cancelled, timeout=0.3)
     sumdb_reachable: dict[str, Optional[bool]] = {}

@@ -12,18 +12,20 @@ one mirror at a time. So:
    (the lowest lower bound first). Its throughput is then what go would get from it alone.
    The `.mod` completeness checks, small, go on beside the turns.
 3. **Stop when the answer is known** (when ProbeSettings.positions is set, as setup does).
-   A mirror not yet fully measured has a lower bound on its predicted time: one that has not
-   answered its first request after t seconds has a latency of at least t, so it needs at
-   least t for each round trip of the workload; one that answered needs at least its
-   requests' time, its known misses' cost, and, while a zip request waits for its headers,
-   that wait for each round of zips. Once no such bound is below the predicted time of the
-   mirrors setup would write (the best and its fallbacks), the pending mirrors are let go,
-   each with the reason, and the budget is not waited out. The budget stays the hard ceiling.
+   A mirror not yet fully measured has a lower bound on its predicted time: one that has
+   been asked and has not answered its first request for t seconds has a latency of at
+   least t, so it needs at least t for each round trip of the workload (one still connecting
+   has only the time so far); one that answered needs at least its round trips at the
+   lowest latency its remaining samples could give, and its known misses' cost. Once no
+   such bound is below the predicted time of the mirrors setup would write (the best and
+   its fallbacks), the pending mirrors are let go, each with the reason, and the budget is
+   not waited out. The budget stays the hard ceiling.
 """
 
 from __future__ import annotations
 
 import math
+import statistics
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Optional
@@ -102,8 +104,7 @@ class Schedule:
         self.holder: Optional[MirrorProber] = None
         # One mirror learns the workload's zip sizes for all (prober._sizes).
         self._sizes_owner: Optional[MirrorProber] = None
-        self._sizes_learnt = False
-        self._sizes_event = asyncio.Event()
+        self._sizes_taken = False
         self._barrier_passed = False
         self._barrier_event = asyncio.Event()
         self.horizon: Optional[float] = None
@@ -137,26 +138,16 @@ class Schedule:
         self.tick()
 
     def claim_sizes(self, prober: MirrorProber) -> bool:
-        if self._sizes_owner is None and not self._sizes_learnt:
+        """The first mirror to ask learns the zip sizes for all; the others do not wait."""
+        if self._sizes_owner is None and not self._sizes_taken:
             self._sizes_owner = prober
+            self._sizes_taken = True
             return True
         return False
 
-    async def sizes_settled(self) -> bool:
-        """Wait while another mirror learns the sizes; True once they are learnt, False when
-        that mirror gave up (it ignores Range, failed or was let go)."""
-        while self._sizes_owner is not None:
-            await self._sizes_event.wait()
-        return self._sizes_learnt
-
-    def sizes_finished(self, prober: MirrorProber, *, learnt: bool) -> None:
-        import asyncio
-
+    def sizes_finished(self, prober: MirrorProber) -> None:
         if self._sizes_owner is prober:
             self._sizes_owner = None
-            self._sizes_learnt = learnt
-            self._sizes_event.set()
-            self._sizes_event = asyncio.Event()
 
     # -- the runner's side
 
@@ -217,25 +208,35 @@ class Schedule:
     # -- bounds and the decision to stop
 
     def lower_bound(self, p: MirrorProber, now: float) -> float:
-        """The least predicted time this mirror can still end up with (see the module doc)."""
+        """The least predicted time this mirror can still end up with (see the module doc):
+        what rank() will compute from its final numbers is at least this, whatever they are."""
         r = p.result
         if r.first_request_s is None:
-            return (now - self.start) * self.trips
-        if r.latencies:
-            lat = r.latency_s or 0.0
-            bound = (r.connect_s or 0.0) + self.trips * lat
-        else:
-            # Only the first answer so far: it may be mostly connecting (a slow TLS
-            # handshake), so the latency is only known to be at least the wait of the next
-            # small request still in flight.
-            lat = max((now - t.started for t in p.small_waits()), default=0.0)
-            bound = r.first_request_s + (self.trips - 1) * lat
-        sample = p.completeness_sample_size
-        bound += missing_cost_s(len(r.missing), sample, len(self.modules), lat)
-        waits = [now - t.started for t in p.zip_header_waits()]
-        if waits:
-            bound += max(waits) * self.zip_rounds
+            return self._unanswered_bound(p, now)
+        # The final latency is the median of phase 1's samples: the unknown ones count as
+        # the wait of a small request still in flight, else as nothing.
+        expected = max(1, p.latency_samples_expected)
+        fill = list(r.latencies)
+        waits = sorted((now - t.started for t in p.small_waits()), reverse=True)
+        fill += waits[: max(0, expected - len(fill))]
+        fill += [0.0] * (expected - len(fill))
+        lat = statistics.median(fill)
+        # rank(): connect = first - latency, then every round trip at the latency; the sum
+        # only grows with the latency, so the latency's floor gives the time's floor.
+        bound = max(0.0, r.first_request_s - lat) + self.trips * lat
+        # Known misses, over at most every module (rank() divides by those checked).
+        bound += missing_cost_s(len(r.missing), len(self.modules), len(self.modules), lat)
         return bound
+
+    def _unanswered_bound(self, p: MirrorProber, now: float) -> float:
+        """No answer yet. Connected and asked for w seconds: the mirror takes at least w to
+        answer, so it needs at least w for each round trip (issue 9, section 6). Still
+        connecting (a slow handshake, a proxy): only the time so far is known."""
+        waiting = [t for t in p.small_waits() if t.state == "waiting"]
+        if not waiting:
+            return now - self.start
+        t = waiting[0]
+        return (t.last_progress - t.started) + self.trips * (now - t.last_progress)
 
     def _horizon(self) -> Optional[float]:
         if self.positions is None:

@@ -136,3 +136,21 @@ def test_setup_lets_stalled_mirrors_go_and_says_so(tmp_path) -> None:  # type: i
     # goaccel's own clock: the stalled mirror was let go long before the 20 s budget.
     assert m[stalled.url]["elapsed_ms"] < 10_000
     assert doc["chosen"]["settings"]["GOPROXY"] == f"{good.url}|{second.url},direct"
+
+
+def test_a_mirror_that_sends_no_zip_is_called_stalled_early_and_holds_nobody_up() -> None:
+    # zipstall answers every small request at once, so it is the first to finish its latency
+    # phase (it learns the zip sizes for all), and then never answers a zip. It cannot be
+    # let go on its lower bound (it is fast), but at the stall threshold (0.4 x 8 s) it is
+    # what the deadline would call it: stalled. The healthy mirrors never wait for it.
+    zipstall = MirrorSim(MODS, Profile(stall=True, apply_to="zip"), name="zipstall")
+    a = MirrorSim(MODS, Profile(latency=0.01), name="a")
+    b = MirrorSim(MODS, Profile(latency=0.02), name="b")
+    with zipstall, a, b:
+        t0 = time.monotonic()
+        got, ranking = measure(zipstall, a, b, budget=8.0, positions=2)
+        took = time.monotonic() - t0
+    assert got["zipstall"].error is not None and got["zipstall"].error.kind == "stalled"
+    assert [e.probe.name for e in ranking.usable] == ["a", "b"]
+    assert got["a"].finished and got["a"].elapsed_s < 4.5, got["a"].elapsed_s
+    assert took < 6.0, f"waited {took:.1f} s of an 8 s budget"
