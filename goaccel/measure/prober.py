@@ -102,6 +102,10 @@ class MirrorProber:
     def completeness_sample_size(self) -> int:
         return min(len(self.modules), self.s.completeness_sample)
 
+    def zips_in_flight(self) -> bool:
+        """A zip asked and not done (waiting for its headers or streaming)."""
+        return any(t.kind == "zip" for _url, t in self.inflight.values())
+
     def small_waits(self) -> list[_Tracker]:
         """Small requests (list, info, mod) in flight."""
         return [t for _url, t in self.inflight.values() if t.kind in ("list", "info", "mod")]

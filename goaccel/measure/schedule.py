@@ -183,8 +183,8 @@ class Schedule:
     def _turn_over(self, p: MirrorProber, now: float) -> bool:
         if now < p.window_end:
             return False
-        if p.result.zip_bytes > 0 and p.active_zips == 0:
-            return True  # its window is over and nothing streams any more
+        if p.result.zip_bytes > 0 and not p.zips_in_flight():
+            return True  # its window is over and no zip is asked or streaming any more
         # Still streaming past the window (a body gone silent), or not one byte yet: pass
         # the link on; its requests go on in the background.
         return now >= p.window_end + NO_BYTES_GRACE_S
