@@ -65,6 +65,10 @@ def _nothing(_: str) -> None:
     return None
 
 
+#: How long Ctrl-C (or a failed check) waits for the live run to stop go and clean up.
+CANCEL_WAIT_S = 8.0
+
+
 class _Background(Generic[_T]):
     """fn(stop) on a thread of its own. result() waits for it (Ctrl-C still reaches the
     waiting thread) and re-raises what it raised; cancel() sets `stop` and waits for fn to
@@ -99,7 +103,9 @@ class _Background(Generic[_T]):
 
     def cancel(self) -> None:
         self.stop.set()
-        self._thread.join()
+        # Bounded: go is killed at once and its caches removed in well under a second; if
+        # that ever hangs, Ctrl-C must still end goaccel (the thread is a daemon).
+        self._thread.join(timeout=CANCEL_WAIT_S)
 
 
 def read_configuration(project: Optional[Path], cwd: Path) -> tuple[GoEnv, Workload]:
