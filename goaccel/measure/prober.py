@@ -98,10 +98,6 @@ class MirrorProber:
         self.ignores_range = False
         self.latency_samples_expected = 0  # phase 1's latency samples (all but the first)
 
-    @property
-    def completeness_sample_size(self) -> int:
-        return min(len(self.modules), self.s.completeness_sample)
-
     def zips_in_flight(self) -> bool:
         """A zip asked and not done (waiting for its headers or streaming)."""
         return any(t.kind == "zip" for _url, t in self.inflight.values())
@@ -462,20 +458,16 @@ class MirrorProber:
         return rest
 
     async def _sizes(self, client: Any) -> None:
-        """Learn the workload's zip sizes once per run, from one mirror (schedule.py picks
-        it); if that mirror ignores Range, another one takes over."""
+        """Learn the workload's zip sizes once per run, from the first mirror to finish its
+        latency phase (schedule.claim_sizes); nobody waits for it, and what it does not learn
+        the mean of the known sizes stands in for (rank.py)."""
         if not self.s.probe_sizes:
             return
-        sched = self.schedule
-        if sched is not None:
-            await sched.after_latency()
-            if not sched.claim_sizes(self):
-                return  # another mirror learns them; nobody waits for it
-        try:
-            await self._learn_sizes(client)
-        finally:
-            if sched is not None:
-                sched.sizes_finished(self)
+        if self.schedule is not None:
+            await self.schedule.after_latency()
+            if not self.schedule.claim_sizes():
+                return
+        await self._learn_sizes(client)
 
     async def _learn_sizes(self, client: Any) -> None:
         """The sizes of the sample's zips not known yet (size_hints is shared by all mirrors

@@ -136,11 +136,15 @@ TICK_S = 0.02
 SUMDB_GRACE_S = 1.0
 
 
-def _let_go(prober: MirrorProber, reason: str, on_progress: Any) -> None:
-    """Stop measuring a mirror that can no longer change the choice, and say why."""
+def _stop_early(prober: MirrorProber, on_progress: Any, let_go: Optional[str]) -> None:
+    """Stop measuring a mirror before the deadline: let go, with why, as it can no longer
+    change the choice; or (let_go None) stalled for good, classified as the deadline would."""
     r = prober.result
-    prober.flush_zip_window()
-    r.let_go = reason
+    if let_go is None:
+        prober.cancelled_at_deadline()
+    else:
+        prober.flush_zip_window()
+        r.let_go = let_go
     r.elapsed_s = time.monotonic() - prober.started
     r.finished = True
     if on_progress is not None:
@@ -227,8 +231,7 @@ async def probe_async(
         for name, url in (sumdb_urls or {}).items()
     }
     pending: set[asyncio.Future[Any]] = set(tasks) | set(sumdb_tasks.values())
-    let_go: dict[asyncio.Future[Any], str] = {}
-    let_go_quiet: set[asyncio.Future[Any]] = set()  # classified early (stalled), not let go
+    stopped: set[asyncio.Future[Any]] = set()  # mirrors let go or found stalled early
     while pending:
         remaining = settings.budget - (time.monotonic() - start)
         if remaining <= 0:
@@ -242,34 +245,22 @@ async def probe_async(
                 on_progress(prober.result)
         now = time.monotonic()
         schedule.tick(now)
-        # Mirrors whose turn was skipped, and, once the answer is known, all that remain.
-        for fut in pending:
+        # Mirrors whose turn was skipped, and, once the answer is known, all that remain;
+        # with the early stop, a mirror that sends no zip at all is called stalled now.
+        reasons = {**(schedule.stop_reasons(now) or {}), **schedule.let_go}
+        for fut in list(pending):
             prober = tasks.get(fut)
-            if prober is not None and id(prober) in schedule.let_go:
-                let_go[fut] = schedule.let_go[id(prober)]
-        reasons = schedule.stop_reasons(now)
-        if reasons:
-            for fut in pending:
-                prober = tasks.get(fut)
-                if prober is not None and id(prober) in reasons:
-                    let_go.setdefault(fut, reasons[id(prober)])
-        if settings.positions is not None:
-            # A mirror that sends no zip at all is stalled: say so now, not at the deadline.
-            for fut in [f for f in pending if f in tasks and f not in let_go]:
-                prober = tasks[fut]
-                if prober.stalled_for_good(now):
-                    pending.discard(fut)
-                    fut.cancel()
-                    prober.cancelled_at_deadline()
-                    prober.result.elapsed_s = now - prober.started
-                    prober.result.finished = True
-                    let_go_quiet.add(fut)
-                    if on_progress is not None:
-                        on_progress(prober.result)
-        for fut in [f for f in pending if f in let_go]:
+            if prober is None:
+                continue
+            if id(prober) in reasons:
+                _stop_early(prober, on_progress, reasons[id(prober)])
+            elif settings.positions is not None and prober.stalled_for_good(now):
+                _stop_early(prober, on_progress, None)
+            else:
+                continue
             pending.discard(fut)
             fut.cancel()
-            _let_go(tasks[fut], let_go[fut], on_progress)
+            stopped.add(fut)
         if pending and not any(f in tasks for f in pending):
             # Only checksum database checks are left: a short grace, not the whole budget.
             remaining = settings.budget - (time.monotonic() - start)
@@ -284,7 +275,7 @@ async def probe_async(
             if on_progress is not None:
                 on_progress(prober.result)
         fut.cancel()
-    cancelled = pending | set(let_go) | let_go_quiet
+    cancelled = pending | stopped
     if cancelled:
         await asyncio.wait(cancelled, timeout=0.3)
     sumdb_reachable: dict[str, Optional[bool]] = {}

@@ -24,7 +24,6 @@ one mirror at a time. So:
 
 from __future__ import annotations
 
-import math
 import statistics
 import time
 from collections.abc import Sequence
@@ -93,21 +92,15 @@ class Schedule:
         par = default_parallelism(parallelism)
         self.parallelism = par
         self.trips = round_trips(self.modules, par)
-        zip_mods = sum(1 for m in self.modules if m.needs_zip)
-        self.zip_rounds = math.ceil(zip_mods / par) if zip_mods else 0
         self._phase1: set[int] = set()
         self._wanting: dict[int, asyncio.Event] = {}
-        self._skipped: set[int] = set()
         #: Mirrors whose turn was skipped because they could no longer matter, with why.
         self.let_go: dict[int, str] = {}
-        self._turns_done: set[int] = set()
         self.holder: Optional[MirrorProber] = None
-        # One mirror learns the workload's zip sizes for all (prober._sizes).
-        self._sizes_owner: Optional[MirrorProber] = None
+        # The first mirror to ask learns the workload's zip sizes for all (prober._sizes).
         self._sizes_taken = False
         self._barrier_passed = False
         self._barrier_event = asyncio.Event()
-        self.horizon: Optional[float] = None
 
     # -- the probers' side
 
@@ -129,32 +122,25 @@ class Schedule:
         self._wanting[id(prober)] = event
         self.tick()
         await event.wait()
-        return id(prober) not in self._skipped
+        return id(prober) not in self.let_go
 
     def turn_done(self, prober: MirrorProber) -> None:
-        self._turns_done.add(id(prober))
         if self.holder is prober:
             self.holder = None
         self.tick()
 
-    def claim_sizes(self, prober: MirrorProber) -> bool:
-        """The first mirror to ask learns the zip sizes for all; the others do not wait."""
-        if self._sizes_owner is None and not self._sizes_taken:
-            self._sizes_owner = prober
-            self._sizes_taken = True
-            return True
-        return False
-
-    def sizes_finished(self, prober: MirrorProber) -> None:
-        if self._sizes_owner is prober:
-            self._sizes_owner = None
+    def claim_sizes(self) -> bool:
+        """True for the first mirror to ask: it learns the zip sizes for all; the others
+        neither ask nor wait for it."""
+        first = not self._sizes_taken
+        self._sizes_taken = True
+        return first
 
     # -- the runner's side
 
     def tick(self, now: Optional[float] = None) -> None:
         now = time.monotonic() if now is None else now
         if self.holder is not None and self._turn_over(self.holder, now):
-            self._turns_done.add(id(self.holder))
             self.holder = None
         if not self._barrier_passed:
             if not self._barrier(now):
@@ -163,15 +149,16 @@ class Schedule:
             self._barrier_event.set()
         if self.holder is not None or not self._wanting:
             return
-        self.horizon = self._horizon()
-        waiting = [p for p in self.probers if id(p) in self._wanting]
-        waiting.sort(key=lambda p: (self.lower_bound(p, now), p.t.name))
+        horizon = self._horizon()
+        bounds = {id(p): self.lower_bound(p, now) for p in self.probers if id(p) in self._wanting}
+        waiting = [p for p in self.probers if id(p) in bounds]
+        waiting.sort(key=lambda p: (bounds[id(p)], p.t.name))
         for p in waiting:
             event = self._wanting.pop(id(p))
-            bound = self.lower_bound(p, now)
-            if self.horizon is not None and bound >= self.horizon:
-                self._skipped.add(id(p))  # it cannot matter: no turn (the runner lets it go)
-                self.let_go[id(p)] = p.result.let_go = self._reason(p, bound, self.horizon, now)
+            bound = bounds[id(p)]
+            if horizon is not None and bound >= horizon:
+                # It cannot matter: no turn (the runner lets it go).
+                self.let_go[id(p)] = p.result.let_go = self._reason(p, bound, horizon, now)
                 event.set()
                 continue
             p.window_s = self.window_s
@@ -268,7 +255,6 @@ class Schedule:
         if not pending:
             return {}
         horizon = self._horizon()
-        self.horizon = horizon
         if horizon is None:
             return None
         reasons: dict[int, str] = {}
